@@ -1,0 +1,40 @@
+"""simtool: find copied, formulaic and near-duplicate text across Chinese rectification notices.
+
+The library API (the CLI is a thin layer over it)::
+
+    import simtool
+    loaded = simtool.load(["corpora/seeds"])          # read, clean, split, parse (in memory)
+    m = simtool.find_matches(loaded.notices, min_sim=0.8)  # verified near-duplicate units
+"""
+
+from __future__ import annotations
+
+from simtool.corpus import Loaded, ingest, load, notices_for
+from simtool.normalize import normalize, normalize_map, template
+from simtool.store import Store
+from simtool.types import Document, Notice, Segment, Skip
+
+__all__ = [
+    "Document",
+    "Loaded",
+    "Notice",
+    "Segment",
+    "Skip",
+    "Store",
+    "find_matches",
+    "ingest",
+    "load",
+    "normalize",
+    "normalize_map",
+    "notices_for",
+    "template",
+]
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    if name == "find_matches":  # the engine pulls in numpy-heavy modules; import on first use
+        from simtool.engine import find_matches
+
+        return find_matches
+    raise AttributeError(name)

@@ -1,0 +1,150 @@
+"""``check``: one new notice against the store, CNKI-style, and ``compare``: two notices side by side.
+
+总文字复制比 (copy_ratio) is the share of the notice's characters (white space not counted)
+inside units that match some other notice; 去除套话复制比 (copy_ratio_substantive) the same with
+formulaic text (phrases used across many notices) left out of both numerator and denominator;
+单篇最大复制比 (max_source_ratio) the largest share coming from one source notice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Indel
+
+from simtool.engine import DEFAULT_MIN_SIM, DEFAULT_PARAMS, INDEX_MIN_SIM, index_bands, keys_for
+from simtool.errors import UserError
+from simtool.spans import count_chars, subtract_spans
+from simtool.store import Store
+from simtool.types import Notice
+from simtool.units import Units, build_units
+
+Formulaic = Callable[[Notice], list[tuple[int, int]]]
+Hit = tuple[int, str, int, float]  # query unit, source notice id, source unit seq, score
+
+
+def _ratio(text: str, spans: list[tuple[int, int]], formulaic: list[tuple[int, int]] | None) -> tuple[int, float]:
+    total = count_chars(text)
+    shared = count_chars(text, spans)
+    if formulaic is not None:
+        total = count_chars(text, subtract_spans([(0, len(text))], formulaic))
+        shared = count_chars(text, subtract_spans(spans, formulaic))
+    return shared, (round(shared / total, 4) if total else 0.0)
+
+
+def copy_report(
+    notice: Notice,
+    units: Units,
+    hits: Sequence[Hit],
+    sources: dict[str, Notice],
+    source_units: dict[str, Units],
+    formulaic: Formulaic | None = None,
+) -> dict[str, Any]:
+    """The check record of ``notice`` from its verified hits against other notices."""
+    by_source: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    all_spans: list[tuple[int, int]] = []
+    matches: list[dict[str, Any]] = []
+    for qi, sid, sseq, score in sorted(hits, key=lambda h: (int(units.start[h[0]]), h[1], h[2])):
+        span = (int(units.start[qi]), int(units.end[qi]))
+        by_source[sid].append(span)
+        all_spans.append(span)
+        su = source_units[sid]
+        k = int(np.searchsorted(su.seq, sseq))
+        src = sources[sid]
+        ss, se = int(su.start[k]), int(su.end[k])
+        matches.append({
+            "start": span[0], "end": span[1], "text": notice.text[span[0]:span[1]], "score": score,
+            "source": sid, "source_start": ss, "source_end": se, "source_text": src.text[ss:se],
+        })
+    form = formulaic(notice) if formulaic is not None else None
+    shared, ratio = _ratio(notice.text, all_spans, None)
+    _, ratio_sub = _ratio(notice.text, all_spans, form)
+    ranked = []
+    for sid, spans in by_source.items():
+        s_shared, s_ratio = _ratio(notice.text, spans, None)
+        ranked.append({"notice": sid, "title": sources[sid].title, "unit": sources[sid].unit,
+                       "date": sources[sid].date, "shared": s_shared, "ratio": s_ratio})
+    ranked.sort(key=lambda r: (-r["shared"], r["notice"]))
+    return {
+        "notice": notice.id,
+        "title": notice.title,
+        "chars": count_chars(notice.text),
+        "shared": shared,
+        "copy_ratio": ratio,
+        "copy_ratio_substantive": ratio_sub,
+        "substantive_excludes_formulaic": formulaic is not None,
+        "max_source_ratio": ranked[0]["ratio"] if ranked else 0.0,
+        "max_source": ranked[0]["notice"] if ranked else None,
+        "sources": ranked,
+        "matches": matches,
+    }
+
+
+def check_notices(
+    notices: Sequence[Notice],
+    store: Store,
+    *,
+    min_sim: float = DEFAULT_MIN_SIM,
+    exclude: set[str] | None = None,
+    formulaic: Formulaic | None = None,
+) -> list[dict[str, Any]]:
+    """Check each of ``notices`` against every notice in ``store`` (notices in ``exclude`` ignored)."""
+    if min_sim < INDEX_MIN_SIM:
+        raise UserError(f"库中的索引支持的最低相似度是 {INDEX_MIN_SIM}，请把 --min-sim 设为不低于该值")
+    bands, _rows = index_bands()
+    skeys, spos, ids = store.key_index(bands)
+    exclude = exclude or set()
+    out = []
+    for notice in notices:
+        units = build_units([notice], "literal")
+        cands: set[tuple[int, int]] = set()
+        if len(units) and len(skeys):
+            qkeys = keys_for(units.text, DEFAULT_PARAMS, INDEX_MIN_SIM)
+            flat = qkeys.ravel()
+            lo = np.searchsorted(skeys, flat, side="left")
+            hi = np.searchsorted(skeys, flat, side="right")
+            for k in np.flatnonzero(hi > lo).tolist():
+                for p in np.asarray(spos[lo[k] : hi[k]]).tolist():
+                    cands.add((k // bands, p))
+        wanted = {ids[p >> 20] for _, p in cands} - exclude - {notice.id}
+        sources = {n.id: n for n in store.notices(sorted(wanted))}
+        source_units = {sid: build_units([n], "literal") for sid, n in sources.items()}
+        pairs = []
+        for qi, p in sorted(cands):
+            sid, seq = ids[p >> 20], p & ((1 << 20) - 1)
+            if sid in sources:
+                su = source_units[sid]
+                k = int(np.searchsorted(su.seq, seq))
+                if k < len(su) and su.seq[k] == seq:
+                    pairs.append((qi, sid, seq, units.text[qi], su.text[k]))
+        scores = process.cpdist([p[3] for p in pairs], [p[4] for p in pairs], scorer=Indel.normalized_similarity,
+                                score_cutoff=min_sim, workers=-1) if pairs else []
+        hits = [(qi, sid, seq, round(float(s), 4)) for (qi, sid, seq, _, _), s in zip(pairs, scores) if s >= min_sim]
+        out.append(copy_report(notice, units, hits, sources, source_units, formulaic))
+    return out
+
+
+def compare_notices(a: Notice, b: Notice, *, min_sim: float = DEFAULT_MIN_SIM) -> dict[str, Any]:
+    """Two notices side by side: aligned passages and each side's shared share."""
+    from simtool.dupes import passages, same_spans
+    from simtool.engine import find_matches
+
+    m = find_matches([a, b], min_sim=min_sim, scope="cross")
+    ps = passages(m)
+    rows = []
+    for p in ps:
+        ta, tb = a.text[p.a_start:p.a_end], b.text[p.b_start:p.b_end]
+        sa, sb = same_spans(ta, tb)
+        rows.append({"score": p.score, "units": p.units,
+                     "a": {"start": p.a_start, "end": p.a_end, "text": ta, "same": sa},
+                     "b": {"start": p.b_start, "end": p.b_end, "text": tb, "same": sb}})
+    spans_a = [(r["a"]["start"], r["a"]["end"]) for r in rows]
+    spans_b = [(r["b"]["start"], r["b"]["end"]) for r in rows]
+    shared_a, ratio_a = _ratio(a.text, spans_a, None)
+    shared_b, ratio_b = _ratio(b.text, spans_b, None)
+    return {"a": a.id, "b": b.id, "a_title": a.title, "b_title": b.title, "shared_a": shared_a,
+            "shared_b": shared_b, "ratio_a": ratio_a, "ratio_b": ratio_b, "passages": rows}

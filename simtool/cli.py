@@ -1,0 +1,184 @@
+"""The ``simtool`` command line: a thin layer over the library.
+
+Each command parses its options, calls the library and prints; a ``UserError`` becomes one
+Chinese line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from simtool import output
+from simtool.errors import UserError
+from simtool.output import OutputFormat
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="simtool：查找巡察/巡视整改通报之间的照搬照抄、套话和相似表述，并给出重合度排名。",
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DbOpt = Annotated[str, typer.Option("--db", help="库文件（SQLite），默认 simtool.db")]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="输出格式：table（默认）、jsonl、csv")]
+PathsArg = Annotated[list[str] | None, typer.Argument(help="文件或文件夹；不给则使用库中已导入的通报", show_default=False)]
+LimitOpt = Annotated[int | None, typer.Option("--limit", help="表格最多显示多少行")]
+
+
+def err(message: str) -> None:
+    sys.stderr.write(output.inert(message).replace("\n", " ") + "\n")
+
+
+def guarded(fn: F) -> F:
+    """Turn library errors into one Chinese line and an exit code instead of a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except UserError as exc:
+            err(f"错误：{exc}")
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err("已中断；库中已完成的文件都已保存，重新运行即可继续。")
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            raise typer.Exit(0) from None
+        except MemoryError:
+            err("错误：内存不足，请分批处理文件。")
+            raise typer.Exit(2) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:  # last line of defence: never a traceback
+            err(f"内部错误：{type(exc).__name__}: {exc}。请把命令和文件报告给开发者。")
+            raise typer.Exit(3) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _skips(skips: list[Any]) -> None:
+    for s in skips:
+        err(f"跳过 {s.path}：{s.reason}")
+
+
+@app.command()
+@guarded
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="要导入的文件或文件夹（递归）")],
+    db: DbOpt = "simtool.db",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只打印汇总")] = False,
+) -> None:
+    """导入通报文件到库中（txt/md/docx/html/pdf；同一文件重复导入不会重复添加）。"""
+    from simtool.commands import run_ingest
+
+    code = run_ingest(paths, db, quiet=quiet)
+    raise typer.Exit(code)
+
+
+@app.command()
+@guarded
+def notices(paths: PathsArg = None, db: DbOpt = "simtool.db", fmt: FormatOpt = "table", limit: LimitOpt = None) -> None:
+    """列出通报：标题、单位、日期、字数、问题数、措施数。"""
+    from simtool.commands import notice_records
+    from simtool.corpus import notices_for
+
+    items, skips = notices_for(paths or [], db)
+    _skips(skips)
+    columns: list[output.Column] = [
+        ("notice", "通报"), ("title", "标题"), ("unit", "单位"), ("date", "日期"),
+        ("chars", "字数"), ("problems", "问题"), ("measures", "措施"),
+    ]
+    output.emit(notice_records(items), fmt, columns, title="通报列表", limit=limit)
+
+
+@app.command()
+@guarded
+def show(
+    notice: Annotated[str, typer.Argument(help="通报编号，如 corpora/seeds/a.txt#3")],
+    paths: PathsArg = None,
+    db: DbOpt = "simtool.db",
+    fmt: FormatOpt = "table",
+) -> None:
+    """显示一篇通报的解析结构（元数据和分段）。"""
+    from simtool.commands import find_notice, show_notice
+    from simtool.corpus import notices_for
+
+    items, skips = notices_for(paths or [], db)
+    _skips(skips)
+    show_notice(find_notice(items, notice), fmt)
+
+
+MinSimOpt = Annotated[float, typer.Option("--min-sim", min=0.0, max=1.0, help="最低相似度 [0,1]，默认 0.8")]
+
+
+@app.command()
+@guarded
+def dupes(
+    paths: PathsArg = None,
+    db: DbOpt = "simtool.db",
+    fmt: FormatOpt = "table",
+    min_sim: MinSimOpt = 0.8,
+    scope: Annotated[str, typer.Option("--scope", help="cross（跨通报，默认）、within（通报内部）、all")] = "cross",
+    view: Annotated[str, typer.Option("--view", help="literal（原文，默认）或 template（数字、日期、XX 视为空位）")] = "literal",
+    max_family: Annotated[int, typer.Option("--max-family", min=2, help="完全相同的句子超过多少处时改为星形输出")] = 50,
+    limit: LimitOpt = 50,
+) -> None:
+    """列出经过核验的相似句段对（每对都用 rapidfuzz 复核过）。"""
+    from simtool.commands import run_dupes
+
+    if scope not in ("cross", "within", "all"):
+        raise UserError("--scope 只能是 cross、within 或 all")
+    if view not in ("literal", "template"):
+        raise UserError("--view 只能是 literal 或 template")
+    run_dupes(paths or [], db, fmt=fmt, min_sim=min_sim, scope=scope, view=view, max_family=max_family, limit=limit)  # type: ignore[arg-type]
+
+
+@app.command()
+@guarded
+def check(
+    file: Annotated[str, typer.Argument(help="要检查的通报文件")],
+    db: DbOpt = "simtool.db",
+    fmt: FormatOpt = "table",
+    min_sim: MinSimOpt = 0.8,
+    fail_above: Annotated[float | None, typer.Option("--fail-above", min=0.0, max=1.0, help="总文字复制比超过该值时以退出码 1 结束")] = None,
+) -> None:
+    """把一篇通报与库中全部通报比对：总文字复制比、去除套话复制比、单篇最大复制比、来源排名。"""
+    from simtool.commands import run_check
+
+    ratio = run_check(file, db, fmt=fmt, min_sim=min_sim)
+    if fail_above is not None and ratio > fail_above:
+        err(f"总文字复制比 {ratio:.1%} 超过 --fail-above {fail_above:.1%}")
+        raise typer.Exit(1)
+
+
+@app.command()
+@guarded
+def compare(
+    a: Annotated[str, typer.Argument(help="通报 A（编号或文件）")],
+    b: Annotated[str, typer.Argument(help="通报 B（编号或文件）")],
+    paths: PathsArg = None,
+    db: DbOpt = "simtool.db",
+    fmt: FormatOpt = "table",
+    min_sim: MinSimOpt = 0.8,
+) -> None:
+    """两篇通报逐段对照：相同文字与差异。"""
+    from simtool.commands import run_compare
+
+    run_compare(a, b, paths or [], db, fmt=fmt, min_sim=min_sim)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

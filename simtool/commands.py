@@ -1,0 +1,229 @@
+"""What the CLI commands print: record builders and small drivers over the library."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from simtool import output
+from simtool.errors import UserError
+from simtool.ingest import iter_files
+from simtool.output import OutputFormat
+from simtool.store import IngestResult, Store
+from simtool.types import Notice, Skip
+
+
+def notice_record(n: Notice) -> dict[str, Any]:
+    return {
+        "notice": n.id,
+        "title": n.title,
+        "unit": n.unit,
+        "date": n.date,
+        "chars": n.chars,
+        "problems": n.problems,
+        "measures": n.measures,
+        "inspector": n.inspector,
+        "period_start": n.period_start,
+        "period_end": n.period_end,
+        "feedback_date": n.feedback_date,
+        "declared": dict(sorted(n.declared.items())),
+    }
+
+
+def notice_records(notices: Sequence[Notice]) -> Iterator[dict[str, Any]]:
+    return (notice_record(n) for n in notices)
+
+
+def find_notice(notices: Sequence[Notice], notice_id: str) -> Notice:
+    for n in notices:
+        if n.id == notice_id:
+            return n
+    near = [n.id for n in notices if n.id.startswith(notice_id.split("#")[0])][:5]
+    hint = f"，可选：{'、'.join(near)}" if near else "，用 simtool notices 查看全部编号"
+    raise UserError(f"找不到通报 {notice_id}{hint}")
+
+
+def show_notice(n: Notice, fmt: OutputFormat) -> None:
+    segments = [
+        {"kind": s.kind, "start": s.start, "end": s.end, "problem": s.problem, "heading": list(s.heading), "text": s.text}
+        for s in n.segments
+    ]
+    if fmt != "table":
+        record = notice_record(n) | {"segments": segments}
+        if fmt == "jsonl":
+            sys.stdout.write(output.jsonl_line(record) + "\n")
+        else:
+            output.emit(({"notice": n.id} | s for s in segments), "csv", [])
+        return
+    con = output.console()
+    con.print(output.inert(f"{n.id}  {n.title}"))
+    meta = notice_record(n)
+    for key, label in (("unit", "单位"), ("inspector", "巡察组"), ("period_start", "巡察开始"), ("period_end", "巡察结束"),
+                       ("feedback_date", "反馈日期"), ("date", "发布日期"), ("declared", "通报自述数字")):
+        con.print(output.inert(f"  {label}：{meta[key] if meta[key] not in (None, {}) else '—'}"))
+    con.print(f"  字数 {n.chars}，问题 {n.problems}，措施 {n.measures}")
+    kinds = {"title": "标题", "heading": "小标题", "problem": "问题", "measure": "措施", "framing": "叙述",
+             "closing": "结束语", "signature": "落款"}
+    output.emit(
+        ({"kind": kinds[s["kind"]], "problem": s["problem"], "span": f"{s['start']}-{s['end']}",
+          "text": _short(s["text"], 80)} for s in segments),
+        "table",
+        [("kind", "类型"), ("problem", "问题号"), ("span", "位置"), ("text", "内容")],
+    )
+
+
+def _short(text: str, width: int) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+_STATUS = {"added": "已导入", "exists": "已存在，未重复导入", "updated": "内容有变，已更新"}
+
+
+def run_ingest(paths: Sequence[str], db: str, *, quiet: bool = False) -> int:
+    """Ingest ``paths`` into the store ``db`` with a progress bar; returns the exit code."""
+    from simtool.corpus import ingest
+    from simtool.engine import notice_keys
+
+    items = list(iter_files(paths))
+    skips = [i for i in items if isinstance(i, Skip)]
+    files = [i for i in items if isinstance(i, str)]
+    con = output.console(sys.stderr)
+    events: list[IngestResult | Skip] = list(skips)
+    with Store(db) as store, Progress(
+        TextColumn("导入"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=con, transient=True, disable=quiet or len(files) < 20,
+    ) as progress:
+        task = progress.add_task("ingest", total=len(files))
+
+        def step(_e: IngestResult | Skip) -> None:
+            progress.advance(task)
+
+        events += ingest(files, store, on_event=step, index=notice_keys)
+        total = store.count_notices()
+    added = [e for e in events if isinstance(e, IngestResult)]
+    bad = [e for e in events if isinstance(e, Skip)]
+    if not quiet:
+        for e in sorted(added, key=lambda e: e.path):
+            extra = f"，去除广告/噪声 {e.removed} 行" if e.removed and e.status != "exists" else ""
+            print(output.inert(f"{e.path}：{_STATUS[e.status]}，{e.notices} 篇通报{extra}"))
+    for s in sorted(bad, key=lambda s: s.path):
+        print(output.inert(f"跳过 {s.path}：{s.reason}"), file=sys.stderr)
+    new = sum(e.notices for e in added)
+    print(f"共处理 {len(added) + len(bad)} 个文件：导入 {sum(e.status != 'exists' for e in added)} 个（{new} 篇通报），"
+          f"已存在 {sum(e.status == 'exists' for e in added)} 个，跳过 {len(bad)} 个；库中共有 {total} 篇通报（{db}）。")
+    if not added and bad:
+        return 2
+    return 0
+
+
+def _marked(text: str, same: list[tuple[int, int]], width: int = 160) -> Any:
+    """Rich text: characters that differ from the other side are shown in reverse video."""
+    from rich.text import Text
+
+    clipped = text[:width]
+    t = Text(output.inert(clipped).replace("\n", " "))
+    t.stylize("reverse")
+    for a, b in same:
+        if a < len(clipped):
+            t.stylize("none", a, min(b, len(clipped)))
+    if len(text) > width:
+        t.append("…")
+    return t
+
+
+def run_dupes(paths: Sequence[str], db: str, *, fmt: OutputFormat, min_sim: float, scope: str, view: str,
+              max_family: int, limit: int | None) -> None:
+    from rich.table import Table
+
+    from simtool.corpus import notices_for
+    from simtool.dupes import pair_records, same_spans
+    from simtool.engine import find_matches
+
+    notices, skips = notices_for(paths, db)
+    for s in skips:
+        print(output.inert(f"跳过 {s.path}：{s.reason}"), file=sys.stderr)
+    m = find_matches(notices, min_sim=min_sim, view=view, scope=scope, max_family=max_family)  # type: ignore[arg-type]
+    records = pair_records(notices, m)
+    if fmt != "table":
+        output.emit(records, fmt, [])
+        return
+    recs = sorted(records, key=lambda r: (-r["score"], r["a"]["notice"], r["a"]["start"], r["b"]["notice"], r["b"]["start"]))
+    table = Table(title=f"相似句段（{len(recs)} 对，相似度 ≥ {min_sim}，反白为不同之处）", show_lines=True)
+    for col in ("相似度", "A", "B"):
+        table.add_column(col, overflow="fold")
+    for r in recs[: limit or len(recs)]:
+        sa, sb = same_spans(r["a"]["text"], r["b"]["text"], view)  # type: ignore[arg-type]
+        head_a = output.inert(f"{r['a']['notice']} [{r['a']['start']}-{r['a']['end']}]\n")
+        head_b = output.inert(f"{r['b']['notice']} [{r['b']['start']}-{r['b']['end']}]\n")
+        from rich.text import Text
+
+        table.add_row(f"{r['score']:.2f}", Text(head_a, style="dim") + _marked(r["a"]["text"], sa),
+                      Text(head_b, style="dim") + _marked(r["b"]["text"], sb))
+    con = output.console()
+    con.print(table)
+    if limit and len(recs) > limit:
+        con.print(f"（共 {len(recs)} 对，仅显示前 {limit} 对；用 --limit 0 或 --format jsonl 查看全部）")
+
+
+def run_check(file: str, db: str, *, fmt: OutputFormat, min_sim: float) -> float:
+    """Check ``file`` against the store; prints the report and returns the highest copy ratio."""
+    from simtool.check import check_notices
+    from simtool.corpus import load
+    from simtool.formulaic import store_formulaic
+
+    loaded = load([file])
+    if not loaded.notices:
+        reason = loaded.skips[0].reason if loaded.skips else "没有可分析的正文"
+        raise UserError(f"无法读取 {file}：{reason}")
+    with Store(db, create=False) as store:
+        records = check_notices(loaded.notices, store, min_sim=min_sim, formulaic=store_formulaic(store))
+    if fmt != "table":
+        output.emit(records, fmt, [])
+    else:
+        con = output.console()
+        for r in records:
+            con.print(output.inert(f"{r['notice']}  {r['title']}"))
+            con.print(f"  总文字复制比 {r['copy_ratio']:.1%}    去除套话复制比 {r['copy_ratio_substantive']:.1%}"
+                      f"    单篇最大复制比 {r['max_source_ratio']:.1%}    重合字数 {r['shared']} / {r['chars']}")
+            if not r["substantive_excludes_formulaic"]:
+                con.print("  （库中通报太少，无法识别套话，去除套话复制比与总文字复制比相同）")
+            output.emit(r["sources"], "table", [("notice", "来源通报"), ("title", "标题"), ("unit", "单位"),
+                                                ("shared", "重合字数"), ("ratio", "占本文比例")], title="相似来源", limit=10)
+    return max((r["copy_ratio"] for r in records), default=0.0)
+
+
+def run_compare(a: str, b: str, paths: Sequence[str], db: str, *, fmt: OutputFormat, min_sim: float) -> None:
+    from rich.table import Table
+
+    from simtool.check import compare_notices
+    from simtool.corpus import load, notices_for
+
+    def resolve(ref: str) -> Notice:
+        import os
+
+        if os.path.exists(ref.split("#")[0]) and not paths:
+            loaded = load([ref.split("#")[0]])
+            if not loaded.notices:
+                raise UserError(f"无法读取 {ref}：{loaded.skips[0].reason if loaded.skips else '没有正文'}")
+            return find_notice(loaded.notices, ref) if "#" in ref else loaded.notices[0]
+        notices, _ = notices_for(paths, db)
+        return find_notice(notices, ref)
+
+    rec = compare_notices(resolve(a), resolve(b), min_sim=min_sim)
+    if fmt != "table":
+        output.emit([rec], fmt, [])
+        return
+    con = output.console()
+    con.print(output.inert(f"A：{rec['a']}  {rec['a_title']}\nB：{rec['b']}  {rec['b_title']}"))
+    con.print(f"A 中与 B 相同的文字 {rec['shared_a']} 字（{rec['ratio_a']:.1%}）；B 中与 A 相同的 {rec['shared_b']} 字（{rec['ratio_b']:.1%}）")
+    table = Table(show_lines=True, title="逐段对照（反白为不同之处）")
+    for col in ("相似度", "A", "B"):
+        table.add_column(col, overflow="fold")
+    for p in rec["passages"]:
+        table.add_row(f"{p['score']:.2f}", _marked(p["a"]["text"], p["a"]["same"], 400),
+                      _marked(p["b"]["text"], p["b"]["same"], 400))
+    con.print(table)

@@ -1,0 +1,313 @@
+"""Shingles and MinHash signatures, computed in batches with numpy.
+
+A signature row is bit-for-bit the ``hashvalues`` of a :class:`datasketch.MinHash` built with the same
+``num_perm``, ``seed``, ``scheme`` and ``hashfunc=shingle_hash_bytes`` and updated with the text's
+shingles encoded as UTF-32-LE, so rows can be handed to datasketch (``LeanMinHash``, ``MinHashLSH``).
+The fraction of equal positions in two rows estimates the Jaccard similarity of the two shingle
+sets (standard error about ``sqrt(J(1-J)/num_perm)``); it is an estimate, not a measurement. LSH built on
+these rows only proposes candidates, which must be verified on the text itself.
+
+The batch core :func:`signatures_from_hashes` is a pure function over flat arrays, so it can run
+unchanged per partition on Spark.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import struct
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Literal
+
+import numpy as np
+
+__all__ = [
+    "DEFAULT_NGRAM", "DEFAULT_NUM_PERM", "DEFAULT_SCHEME", "DEFAULT_SEED", "MAX_HASH", "Scheme",
+    "char_shingles", "permutations", "shingle_hash_bytes", "shingle_hashes", "signatures",
+    "signatures_from_hashes", "word_shingle_hashes", "word_shingles",
+]
+
+Scheme = Literal["affine32", "legacy"]
+DEFAULT_NGRAM = 3
+DEFAULT_NUM_PERM = 128
+DEFAULT_SEED = 1
+DEFAULT_SCHEME: Scheme = "affine32"  # datasketch 2.x default; "legacy" = datasketch < 2.0
+MAX_HASH = (1 << 32) - 1  # value of an empty MinHash in both schemes
+
+_M32 = 0xFFFFFFFF
+_C1, _C2 = 0xCC9E2D51, 0x1B873593
+_MERSENNE = np.uint64((1 << 61) - 1)
+_CHUNK = 1 << 15  # elements per cache-sized block of elementwise work
+_CELLS = 1 << 13  # (text, shingle) cells per signature block: cells x num_perm values stay in cache
+_PUNCT = re.compile(r"[\W_]+")
+
+
+def _fmix32_int(h: int) -> int:
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & _M32
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & _M32
+    return h ^ (h >> 16)
+
+
+def shingle_hash_bytes(b: bytes) -> int:
+    """MurmurHash3_x86_32 (seed 0) of ``b``: the shingle hash, usable as datasketch ``hashfunc``.
+
+    >>> shingle_hash_bytes(b"test") == 0xBA6BD213
+    True
+    >>> shingle_hash_bytes("整改".encode("utf-32-le")) == int(shingle_hashes("整改", 2)[0])
+    True
+    """
+    h, n4 = 0, len(b) & ~3
+    for (k,) in struct.iter_unpack("<I", b[:n4]):
+        k = (k * _C1) & _M32
+        k = (((k << 15) | (k >> 17)) * _C2) & _M32
+        h ^= k
+        h = (((h << 13) | (h >> 19)) * 5 + 0xE6546B64) & _M32
+    if n4 < len(b):
+        k = (int.from_bytes(b[n4:], "little") * _C1) & _M32
+        h ^= (((k << 15) | (k >> 17)) * _C2) & _M32
+    return _fmix32_int(h ^ len(b))
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3 finalizer on a uint32 array, in place."""
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    return h
+
+
+def _murmur_columns(cols: Sequence[np.ndarray]) -> np.ndarray:
+    """Murmur3 of rows of uint32 blocks: row p is the key (cols[0][p], cols[1][p], ...)."""
+    h = np.zeros(len(cols[0]), np.uint32)
+    for col in cols:
+        k = col * np.uint32(_C1)
+        k = (k << np.uint32(15)) | (k >> np.uint32(17))
+        k *= np.uint32(_C2)
+        h ^= k
+        h = (h << np.uint32(13)) | (h >> np.uint32(19))
+        h *= np.uint32(5)
+        h += np.uint32(0xE6546B64)
+    h ^= np.uint32(4 * len(cols))
+    return _fmix32(h)
+
+
+def _workers(workers: int | None) -> int:
+    return max(1, min(4, os.cpu_count() or 1) if workers is None else workers)
+
+
+def _run_blocks(fn: Callable[[int, int], None], bounds: np.ndarray, workers: int) -> None:
+    """Call fn(bounds[i], bounds[i+1]) for every block; numpy releases the GIL, so threads help."""
+    pairs = list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
+    if workers == 1 or len(pairs) < 4:
+        for lo, hi in pairs:
+            fn(lo, hi)
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(lambda p: fn(*p), pairs))
+
+
+def _flat_char_hashes(texts: Sequence[str], n: int, workers: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of all char n-grams of all texts, flat, and offsets (len(texts)+1) into them."""
+    if n < 1:
+        raise ValueError("n must be >= 1")
+    lens = np.fromiter(map(len, texts), np.int64, len(texts))
+    cps = np.frombuffer("".join(texts).encode("utf-32-le"), np.uint32)
+    ends = np.cumsum(lens)
+    counts = np.where(lens >= n, lens - n + 1, (lens > 0).astype(np.int64))
+    offsets = np.zeros(len(texts) + 1, np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    windows = max(cps.size - n + 1, 0)
+    hw = np.empty(windows, np.uint32)
+
+    def hash_block(lo: int, hi: int) -> None:
+        hw[lo:hi] = _murmur_columns([cps[lo + j : hi + j] for j in range(n)])
+
+    _run_blocks(hash_block, np.unique(np.r_[np.arange(0, windows, 4 * _CHUNK), windows]), workers)
+    keep = np.ones(windows, bool)  # drop windows that run past the end of their text
+    for d in range(1, n):
+        p = ends - d
+        keep[p[(p >= ends - lens) & (p < windows)]] = False
+    hashes = hw[keep]
+    short = np.flatnonzero((lens > 0) & (lens < n))
+    if short.size:  # a non-empty text shorter than n is one shingle: the whole text
+        at = np.empty(short.size, np.uint32)
+        for length in np.unique(lens[short]).tolist():
+            sel = lens[short] == length
+            first = (ends - lens)[short[sel]]
+            at[sel] = _murmur_columns([cps[first + j] for j in range(length)])
+        hashes = np.insert(hashes, offsets[short] - np.arange(short.size), at)
+    return hashes, offsets
+
+
+def char_shingles(text: str, n: int = DEFAULT_NGRAM) -> list[str]:
+    """All character n-grams in order (reference implementation).
+
+    >>> char_shingles("整改落实")
+    ['整改落', '改落实']
+    >>> char_shingles("整改"), char_shingles("")
+    (['整改'], [])
+    """
+    if n < 1:
+        raise ValueError("n must be >= 1")
+    if 0 < len(text) < n:
+        return [text]
+    return [text[i : i + n] for i in range(len(text) - n + 1)]
+
+
+def shingle_hashes(text: str, n: int = DEFAULT_NGRAM) -> np.ndarray:
+    """uint32 hashes of ``char_shingles(text, n)``, in the same order."""
+    return _flat_char_hashes([text], n, 1)[0]
+
+
+def word_shingles(text: str, n: int = 2) -> list[str]:
+    """jieba word n-grams (words joined without separator); punctuation tokens are dropped.
+
+    A text with fewer than n words gives its words joined as one shingle; no words gives [].
+    """
+    import jieba  # imported lazily: loading its dictionary takes about a second
+
+    words = [w for w in jieba.lcut(text) if w.strip() and not _PUNCT.fullmatch(w)]
+    if 0 < len(words) < n:
+        return ["".join(words)]
+    return ["".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+
+
+def word_shingle_hashes(text: str, n: int = 2) -> np.ndarray:
+    """uint32 hashes of ``word_shingles(text, n)`` (Murmur3 of each shingle's UTF-32-LE bytes)."""
+    hs = [shingle_hash_bytes(s.encode("utf-32-le")) for s in word_shingles(text, n)]
+    return np.array(hs, np.uint32)
+
+
+def permutations(
+    num_perm: int = DEFAULT_NUM_PERM, seed: int = DEFAULT_SEED, *, scheme: Scheme = DEFAULT_SCHEME
+) -> tuple[np.ndarray, np.ndarray]:
+    """The permutation parameters ``a, b`` that ``datasketch.MinHash(num_perm, seed, scheme=scheme)`` draws
+    (uint32 for "affine32", uint64 for "legacy")."""
+    if num_perm < 1:
+        raise ValueError("num_perm must be positive")
+    gen = np.random.RandomState(seed)
+    if scheme == "legacy":
+        ab = [(gen.randint(1, _MERSENNE, dtype=np.uint64), gen.randint(0, _MERSENNE, dtype=np.uint64))
+              for _ in range(num_perm)]
+        pair = np.array(ab, dtype=np.uint64).T
+        return pair[0].copy(), pair[1].copy()
+    if scheme != "affine32":
+        raise ValueError(f"unsupported scheme {scheme!r}")
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    return a, gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+
+
+def _mod_mersenne(x: np.ndarray) -> np.ndarray:
+    """``x % (2**61 - 1)`` for uint64 x without division, in place."""
+    r = x & _MERSENNE
+    x >>= np.uint64(61)
+    x += r  # < 2**61 + 7: at most one subtraction left
+    x -= _MERSENNE * (x >= _MERSENNE)
+    return x
+
+
+def _permuted(x: np.ndarray, a: np.ndarray, b: np.ndarray, scheme: Scheme) -> np.ndarray:
+    """Permuted values ``x[..., k] -> perm_k(x)`` (shape x.shape + (num_perm,), uint32), as datasketch does it."""
+    if scheme == "affine32":
+        g = np.multiply(_fmix32(x.astype(np.uint32))[..., None], a)  # wraps modulo 2**32
+        g += b
+        return g
+    g = np.multiply(x.astype(np.uint64)[..., None], a)  # wraps modulo 2**64, like datasketch
+    g += b
+    return _mod_mersenne(g).astype(np.uint32)  # & MAX_HASH
+
+
+def _unique_inverse(h: np.ndarray, workers: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(h, return_inverse=True)`` for uint32 hashes, without the slow argsort."""
+    s = np.sort(h)
+    uniq = s[np.r_[True, s[1:] != s[:-1]]] if s.size else s
+    bits = max(1, min(31, int(uniq.size).bit_length() + 1))  # ~0.5 unique values per bucket
+    shift = np.uint32(32 - bits)
+    first = np.searchsorted(uniq, np.arange(1 << bits, dtype=np.uint64) << np.uint64(32 - bits)).astype(np.int32)
+    inv = np.empty(h.size, np.int32)
+
+    def block(lo: int, hi: int) -> None:
+        key = h[lo:hi]
+        pos = first[key >> shift]
+        todo = np.flatnonzero(uniq[pos] != key)
+        while todo.size:  # step to the right value inside the bucket
+            pos[todo] += 1
+            todo = todo[uniq[pos[todo]] != key[todo]]
+        inv[lo:hi] = pos
+
+    _run_blocks(block, np.r_[np.arange(0, h.size, 8 * _CHUNK), h.size], workers)
+    return uniq, inv
+
+
+def signatures_from_hashes(
+    hashes: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray,
+    *, scheme: Scheme = DEFAULT_SCHEME, workers: int | None = None,
+) -> np.ndarray:
+    """MinHash signatures (m, num_perm) uint64 of m texts; text i owns ``hashes[offsets[i]:offsets[i+1]]``.
+
+    A text with no hashes gets the empty value ``MAX_HASH`` everywhere. ``a, b`` come from
+    :func:`permutations` with the same ``scheme``. Work is done in cache-sized blocks of texts with
+    similar shingle counts; "legacy" first permutes each distinct hash once (its modulo is costly).
+    """
+    hashes = np.ascontiguousarray(hashes, np.uint32)
+    offsets = np.asarray(offsets, np.int64)
+    dtype = np.uint32 if scheme == "affine32" else np.uint64
+    if a.dtype != dtype or b.dtype != dtype or a.shape != b.shape or a.ndim != 1:
+        raise ValueError(f"a, b must be 1-d {np.dtype(dtype).name} arrays of one shape for scheme {scheme!r}")
+    counts = np.diff(offsets)
+    if offsets.ndim != 1 or offsets.size < 1 or (counts.size and (counts.min() < 0 or offsets[0] < 0
+                                                                   or offsets[-1] > hashes.size)):
+        raise ValueError("offsets must be a non-decreasing 1-d array within hashes")
+    nw = _workers(workers)
+    out = np.full((counts.size, a.size), MAX_HASH, np.uint64)  # rows of empty texts stay so
+    order = np.argsort(counts, kind="stable")  # similar counts side by side: little padding
+    sizes = counts[order]
+    nonempty = int(np.searchsorted(sizes, 0, side="right"))
+    if scheme == "legacy":
+        uniq, inv = _unique_inverse(hashes[offsets[0] : offsets[-1]], nw)
+        table = np.empty((uniq.size, a.size), np.uint32)
+        _run_blocks(lambda lo, hi: table.__setitem__(slice(lo, hi), _permuted(uniq[lo:hi], a, b, scheme)),
+                    np.r_[np.arange(0, uniq.size, _CHUNK // 8), uniq.size], nw)
+    bounds = [nonempty]
+    while bounds[-1] < sizes.size:  # blocks of about _CELLS (text, shingle) cells
+        bounds.append(min(sizes.size, bounds[-1] + max(1, _CELLS // int(sizes[bounds[-1]]))))
+    steps = np.arange(int(sizes[-1]) if sizes.size else 0)
+
+    def block(lo: int, hi: int) -> None:
+        last = sizes[lo:hi] - 1
+        cells = np.minimum(steps[: last[-1] + 1], last[:, None]) + offsets[order[lo:hi], None]  # pad: repeat
+        if scheme == "legacy":
+            values = np.take(table, inv[cells - offsets[0]], axis=0)
+        else:
+            values = _permuted(hashes[cells], a, b, scheme)
+        out[order[lo:hi]] = values.min(axis=1)
+
+    _run_blocks(block, np.array(bounds), nw)
+    return out
+
+
+def signatures(
+    texts: Sequence[str], *, n: int = DEFAULT_NGRAM, num_perm: int = DEFAULT_NUM_PERM, seed: int = DEFAULT_SEED,
+    mode: Literal["char", "word"] = "char", scheme: Scheme = DEFAULT_SCHEME, workers: int | None = None,
+) -> np.ndarray:
+    """MinHash signatures (len(texts), num_perm) uint64 of char n-gram (or jieba word n-gram) shingles.
+
+    Row i equals ``datasketch.MinHash(num_perm, seed, hashfunc=shingle_hash_bytes, scheme=scheme)``
+    updated with the shingles of ``texts[i]`` as UTF-32-LE bytes. ``workers`` threads share the numpy work.
+    """
+    a, b = permutations(num_perm, seed, scheme=scheme)
+    if mode == "char":
+        hashes, offsets = _flat_char_hashes(texts, n, _workers(workers))
+    elif mode == "word":
+        parts = [word_shingle_hashes(t, n) for t in texts]
+        offsets = np.zeros(len(parts) + 1, np.int64)
+        np.cumsum([p.size for p in parts], out=offsets[1:])
+        hashes = np.concatenate(parts) if parts else np.zeros(0, np.uint32)
+    else:
+        raise ValueError(f"unknown mode {mode!r}")
+    return signatures_from_hashes(hashes, offsets, a, b, scheme=scheme, workers=workers)

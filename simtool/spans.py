@@ -1,0 +1,52 @@
+"""Small pure functions over character spans ``(start, end)``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Union of spans as sorted, disjoint spans.
+
+    >>> merge_spans([(5, 9), (0, 3), (2, 4), (9, 10)])
+    [(0, 4), (5, 10)]
+    """
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(s for s in spans if s[1] > s[0]):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def count_chars(text: str, spans: Iterable[tuple[int, int]] | None = None) -> int:
+    """Characters of ``text`` (inside ``spans`` when given) that are not white space.
+
+    >>> count_chars("一是 加强\\n学习", [(0, 4)])
+    3
+    """
+    if spans is None:
+        return sum(1 for c in text if not c.isspace())
+    return sum(len(text[a:b]) - sum(1 for c in text[a:b] if c.isspace()) for a, b in merge_spans(spans))
+
+
+def subtract_spans(spans: Iterable[tuple[int, int]], remove: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` minus ``remove``.
+
+    >>> subtract_spans([(0, 10)], [(2, 4), (8, 12)])
+    [(0, 2), (4, 8)]
+    """
+    rem = merge_spans(remove)
+    out: list[tuple[int, int]] = []
+    for a, b in merge_spans(spans):
+        cur = a
+        for ra, rb in rem:
+            if rb <= cur or ra >= b:
+                continue
+            if ra > cur:
+                out.append((cur, ra))
+            cur = max(cur, rb)
+        if cur < b:
+            out.append((cur, b))
+    return out

@@ -1,0 +1,242 @@
+"""The embedded store: one SQLite file holding documents, notices, segments and LSH band keys.
+
+Documents are keyed by the sha256 of their bytes, so ingesting the same file twice adds
+nothing.  Each file is written in one transaction: an interrupted ingest leaves the store as
+it was before that file.  The database runs in WAL mode so readers work while an ingest writes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from simtool.errors import UserError
+from simtool.types import Document, Notice, Segment
+
+SCHEMA_VERSION = 1
+APP_ID = 0x53494D54  # "SIMT"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    sha256 TEXT PRIMARY KEY, path TEXT NOT NULL, format TEXT NOT NULL, encoding TEXT,
+    chars INTEGER NOT NULL, removed TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
+CREATE TABLE IF NOT EXISTS notices (
+    id TEXT PRIMARY KEY, sha256 TEXT NOT NULL REFERENCES documents(sha256) ON DELETE CASCADE,
+    idx INTEGER NOT NULL, path TEXT NOT NULL, title TEXT NOT NULL, unit TEXT, inspector TEXT,
+    period_start TEXT, period_end TEXT, feedback_date TEXT, date TEXT, declared TEXT NOT NULL,
+    text TEXT NOT NULL, keys BLOB
+);
+CREATE INDEX IF NOT EXISTS notices_sha ON notices(sha256);
+CREATE TABLE IF NOT EXISTS segments (
+    notice_id TEXT NOT NULL REFERENCES notices(id) ON DELETE CASCADE, seq INTEGER NOT NULL,
+    kind TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL, heading TEXT NOT NULL,
+    problem INTEGER, PRIMARY KEY (notice_id, seq)
+) WITHOUT ROWID;
+"""
+
+
+class StoreError(UserError):
+    """A store problem the user must act on; the message is one Chinese line."""
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    path: str
+    status: str  # "added" | "exists" | "updated"
+    notices: int
+    removed: int
+
+
+class Store:
+    """A simtool SQLite store.  Use as a context manager or call ``close()``."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = str(path)
+        if not create and not Path(self.path).exists():
+            raise StoreError(f"库文件不存在：{self.path}，请先用 simtool ingest 导入通报")
+        try:
+            self.db = sqlite3.connect(self.path, timeout=30.0)
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self._check_schema()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"无法打开库文件 {self.path}：不是 simtool 库或已损坏（{exc}），请换一个 --db 路径") from None
+
+    def _check_schema(self) -> None:
+        app_id = self.db.execute("PRAGMA application_id").fetchone()[0]
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if tables == 0:
+            with self.db:
+                self.db.executescript(_SCHEMA)
+                self.db.execute(f"PRAGMA application_id = {APP_ID}")
+                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            return
+        if app_id != APP_ID:
+            raise StoreError(f"{self.path} 不是 simtool 库，请换一个 --db 路径")
+        if version != SCHEMA_VERSION:
+            raise StoreError(
+                f"库文件 {self.path} 的格式版本是 {version}，本程序需要 {SCHEMA_VERSION}，请用新库重新导入通报"
+            )
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- meta ---------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- writing ------------------------------------------------------------------------------
+    def has_document(self, sha256: str) -> bool:
+        return self.db.execute("SELECT 1 FROM documents WHERE sha256 = ?", (sha256,)).fetchone() is not None
+
+    def add_document(
+        self,
+        doc: Document,
+        notices: Sequence[Notice],
+        removed: Sequence[str],
+        keys: Sequence[bytes | None] | None = None,
+    ) -> IngestResult:
+        """Store one document with its notices (and their LSH band keys) in a single transaction.
+
+        A document already stored (same bytes) adds nothing.  A different document at the same
+        path replaces the old one, so notice ids stay unique.
+        """
+        if self.has_document(doc.sha256):
+            return IngestResult(doc.path, "exists", 0, len(removed))
+        status = "added"
+        with self.db:
+            old = self.db.execute("SELECT sha256 FROM documents WHERE path = ?", (doc.path,)).fetchall()
+            ids = [n.id for n in notices]
+            clash = self.db.execute(
+                f"SELECT DISTINCT sha256 FROM notices WHERE id IN ({','.join('?' * len(ids))})", ids
+            ).fetchall() if ids else []
+            for (sha,) in sorted({*old, *clash}):
+                self.db.execute("DELETE FROM documents WHERE sha256 = ?", (sha,))
+                status = "updated"
+            self.db.execute(
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
+                (doc.sha256, doc.path, doc.format, doc.encoding, len(doc.text), json.dumps(list(removed), ensure_ascii=False)),
+            )
+            blobs = list(keys) if keys is not None else [None] * len(notices)
+            self.db.executemany(
+                "INSERT INTO notices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (n.id, doc.sha256, n.index, n.path, n.title, n.unit, n.inspector, n.period_start,
+                     n.period_end, n.feedback_date, n.date, json.dumps(n.declared, sort_keys=True), n.text, k)
+                    for n, k in zip(notices, blobs)
+                ],
+            )
+            self.db.executemany(
+                "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (n.id, i, s.kind, s.start, s.end, json.dumps(list(s.heading), ensure_ascii=False), s.problem)
+                    for n in notices
+                    for i, s in enumerate(n.segments)
+                ],
+            )
+            self.db.execute(
+                "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE SET value = value + 1"
+            )
+        return IngestResult(doc.path, status, len(notices), len(removed))
+
+    # -- reading ------------------------------------------------------------------------------
+    def count_notices(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM notices").fetchone()[0])
+
+    def notice_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT id FROM notices ORDER BY path, idx")]
+
+    def notices(self, ids: Sequence[str] | None = None) -> Iterator[Notice]:
+        """Notices in path order (all, or those with the given ids), with their segments."""
+        sql = (
+            "SELECT id, path, idx, title, text, unit, inspector, period_start, period_end, feedback_date,"
+            " date, declared FROM notices"
+        )
+        if ids is None:
+            rows = self.db.execute(sql + " ORDER BY path, idx").fetchall()
+        else:
+            rows = []
+            wanted = sorted(set(ids))
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i : i + 500]
+                rows += self.db.execute(sql + f" WHERE id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+            rows.sort(key=lambda r: (r[1], r[2]))
+        for r in rows:
+            text = r[4]
+            segs = tuple(
+                Segment(kind, a, b, text[a:b], tuple(json.loads(h)), p)
+                for kind, a, b, h, p in self.db.execute(
+                    "SELECT kind, start, end, heading, problem FROM segments WHERE notice_id = ? ORDER BY seq",
+                    (r[0],),
+                )
+            )
+            yield Notice(
+                id=r[0], path=r[1], index=r[2], title=r[3], text=text, segments=segs, unit=r[5],
+                inspector=r[6], period_start=r[7], period_end=r[8], feedback_date=r[9], date=r[10],
+                declared=json.loads(r[11]),
+            )
+
+    def key_index(self, bands: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """The stored LSH index: sorted band keys, and for each key ``notice_pos << 20 | unit_seq``.
+
+        Built from the per-notice key blobs and cached beside the database (``<db>.lsh-*``,
+        memory-mapped), rebuilt when the store has changed since.  Also returns notice ids by position.
+        """
+        generation = self.get_meta("generation") or "0"
+        stamp = {"generation": generation, "bands": bands}
+        meta_path, keys_path, pos_path = (Path(f"{self.path}.lsh-{x}") for x in ("meta.json", "keys.npy", "pos.npy"))
+        try:
+            meta = json.loads(meta_path.read_text("utf-8"))
+            if meta["stamp"] == stamp:
+                return np.load(keys_path, mmap_mode="r"), np.load(pos_path, mmap_mode="r"), meta["ids"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        ids: list[str] = []
+        key_parts: list[np.ndarray] = []
+        pos_parts: list[np.ndarray] = []
+        for i, (nid, blob) in enumerate(self.db.execute("SELECT id, keys FROM notices ORDER BY path, idx")):
+            ids.append(nid)
+            if not blob:
+                continue
+            k = np.frombuffer(blob, dtype="<i8").reshape(-1, bands)
+            key_parts.append(k.ravel())
+            pos_parts.append(np.repeat((i << 20) | np.arange(k.shape[0], dtype=np.int64), bands))
+        keys = np.concatenate(key_parts) if key_parts else np.empty(0, dtype=np.int64)
+        pos = np.concatenate(pos_parts) if pos_parts else np.empty(0, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        keys, pos = keys[order], pos[order]
+        try:
+            np.save(keys_path, keys)
+            np.save(pos_path, pos)
+            meta_path.write_text(json.dumps({"stamp": stamp, "ids": ids}, ensure_ascii=False), "utf-8")
+        except OSError:
+            pass  # a read-only folder: work without the cache
+        return keys, pos, ids
+
+    def document_of(self, notice_id: str) -> str | None:
+        row = self.db.execute("SELECT sha256 FROM notices WHERE id = ?", (notice_id,)).fetchone()
+        return row[0] if row else None
+
+    def integrity_ok(self) -> bool:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

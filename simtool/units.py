@@ -1,0 +1,112 @@
+"""Matching units: the spans of notices that are sketched, indexed and compared.
+
+A unit is a segment (a problem, a single measure, a framing sentence group, the closing
+formula …).  Segments longer than ``MAX_UNIT_CHARS`` are cut at sentence ends into chunks so
+that a copied sentence inside a long paragraph is still found.  Units are kept as columns
+(numpy arrays plus one list of normalized texts) so that millions of them stay cheap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from simtool.normalize import normalize
+from simtool.types import SEGMENT_KINDS, Notice, View
+
+MAX_UNIT_CHARS = 160
+MIN_UNIT_CHARS = 6
+UNIT_KINDS = frozenset({"problem", "measure", "framing", "closing", "heading"})
+_SENTENCE_END = re.compile(r"[。；;！!？?]+[”’\"']?")
+KIND_CODE = {k: i for i, k in enumerate(SEGMENT_KINDS)}
+
+
+@dataclass(slots=True)
+class Units:
+    """Columns describing ``len(self)`` units of a list of notices.
+
+    ``notice[i]`` indexes the notices list; ``start``/``end`` are offsets into that notice's
+    text; ``text[i]`` is the normalized matching text; ``seq[i]`` is the unit's running number
+    within its notice (adjacent units have consecutive numbers).
+    """
+
+    notice: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    kind: np.ndarray
+    problem: np.ndarray
+    seq: np.ndarray
+    text: list[str]
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+
+def _chunks(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut ``text[start:end]`` at sentence ends into pieces of at most ~MAX_UNIT_CHARS."""
+    if end - start <= MAX_UNIT_CHARS:
+        return [(start, end)]
+    cuts = [m.end() for m in _SENTENCE_END.finditer(text, start, end)]
+    if not cuts or cuts[-1] != end:
+        cuts.append(end)
+    pieces: list[tuple[int, int]] = []
+    a = start
+    last = start
+    for c in cuts:
+        if c - a > MAX_UNIT_CHARS and last > a:
+            pieces.append((a, last))
+            a = last
+        last = c
+    pieces.append((a, end))
+    return pieces
+
+
+def _strip(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def build_units(notices: Sequence[Notice], view: View = "literal", *, min_chars: int = MIN_UNIT_CHARS) -> Units:
+    """The matching units of ``notices`` in ``view``, in notice order then text order."""
+    cols: dict[str, list[int]] = {k: [] for k in ("notice", "start", "end", "kind", "problem", "seq")}
+    texts: list[str] = []
+    for ni, n in enumerate(notices):
+        seq = 0
+        for s in n.segments:
+            if s.kind not in UNIT_KINDS:
+                continue
+            for a, b in _chunks(n.text, s.start, s.end):
+                a, b = _strip(n.text, a, b)
+                norm = normalize(n.text[a:b], view)
+                if len(norm) < min_chars:
+                    continue
+                cols["notice"].append(ni)
+                cols["start"].append(a)
+                cols["end"].append(b)
+                cols["kind"].append(KIND_CODE[s.kind])
+                cols["problem"].append(s.problem if s.problem is not None else -1)
+                cols["seq"].append(seq)
+                texts.append(norm)
+                seq += 1
+    return Units(
+        notice=np.asarray(cols["notice"], dtype=np.int32),
+        start=np.asarray(cols["start"], dtype=np.int64),
+        end=np.asarray(cols["end"], dtype=np.int64),
+        kind=np.asarray(cols["kind"], dtype=np.int8),
+        problem=np.asarray(cols["problem"], dtype=np.int32),
+        seq=np.asarray(cols["seq"], dtype=np.int32),
+        text=texts,
+    )
+
+
+def collapse(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Identical texts collapsed: the distinct texts (first-seen order) and each input's index into them."""
+    first: dict[str, int] = {}
+    inverse = np.fromiter((first.setdefault(t, len(first)) for t in texts), dtype=np.int64, count=len(texts))
+    return list(first), inverse

@@ -1,0 +1,81 @@
+"""Verification and alignment of candidate pairs with rapidfuzz.
+
+Similarity is rapidfuzz's normalized Indel similarity (``fuzz.ratio / 100``) on normalized
+text.  A short text contained in a much longer one is found with partial alignment and
+reported as containment.  Alignment returns offsets (opcodes), kept all the way to the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
+
+CONTAIN_MIN_CHARS = 12
+CONTAIN_LEN_RATIO = 0.6
+
+
+class Verified(NamedTuple):
+    """Verified pairs over a list of texts: indexes, scores, and whether the match is containment."""
+
+    i: np.ndarray
+    j: np.ndarray
+    score: np.ndarray
+    contained: np.ndarray
+
+
+def similarity(a: str, b: str) -> float:
+    """Normalized Indel similarity in [0, 1].
+
+    >>> similarity("加强党的建设", "加强党的建设")
+    1.0
+    """
+    return float(Indel.normalized_similarity(a, b))
+
+
+def verify(texts: Sequence[str], pairs: np.ndarray, min_sim: float, *, containment: bool = True) -> Verified:
+    """Keep the candidate ``pairs`` whose texts really are similar (score ≥ ``min_sim``)."""
+    if len(pairs) == 0:
+        e = np.empty(0, dtype=np.int64)
+        return Verified(e, e, np.empty(0), np.empty(0, dtype=bool))
+    left = [texts[i] for i in pairs[:, 0].tolist()]
+    right = [texts[j] for j in pairs[:, 1].tolist()]
+    scores = process.cpdist(left, right, scorer=Indel.normalized_similarity, score_cutoff=min_sim, workers=-1)
+    scores = np.asarray(scores, dtype=np.float64)
+    contained = np.zeros(len(pairs), dtype=bool)
+    if containment:
+        for k in np.flatnonzero(scores < min_sim).tolist():
+            a, b = left[k], right[k]
+            short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+            if len(short) >= CONTAIN_MIN_CHARS and len(short) <= CONTAIN_LEN_RATIO * len(long_):
+                s = fuzz.partial_ratio(short, long_, score_cutoff=min_sim * 100) / 100
+                if s >= min_sim:
+                    scores[k] = s
+                    contained[k] = True
+    keep = scores >= min_sim
+    return Verified(pairs[keep, 0], pairs[keep, 1], np.round(scores[keep], 4), contained[keep])
+
+
+class Alignment(NamedTuple):
+    """Where two texts agree: matching blocks ``(a_start, b_start, length)`` in each text."""
+
+    blocks: list[tuple[int, int, int]]
+    score: float
+
+
+def align(a: str, b: str) -> Alignment:
+    """Align two normalized texts; the blocks say which characters are the same."""
+    ops = Indel.opcodes(a, b)
+    blocks = [(op.src_start, op.dest_start, op.src_end - op.src_start) for op in ops if op.tag == "equal"]
+    return Alignment(blocks, similarity(a, b))
+
+
+def contained_span(short: str, long_: str) -> tuple[int, int, float]:
+    """The span of ``long_`` that best matches ``short`` and its score in [0, 1]."""
+    r = fuzz.partial_ratio_alignment(short, long_)
+    if r is None:
+        return 0, 0, 0.0
+    return r.dest_start, r.dest_end, r.score / 100

@@ -1,0 +1,47 @@
+"""LSH banding: candidate pairs equal the brute-force set of rows sharing a band key."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simtool.index import band_keys, candidate_pairs, lsh_params
+
+
+def brute(keys: np.ndarray) -> set[tuple[int, int]]:
+    return {
+        (i, j)
+        for i, j in itertools.combinations(range(keys.shape[0]), 2)
+        if any(keys[i, k] == keys[j, k] for k in range(keys.shape[1]))
+    }
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 5), st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_candidate_pairs_equal_brute_force(m: int, bands: int, alphabet: int, seed: int) -> None:
+    keys = np.random.default_rng(seed).integers(0, alphabet, size=(m, bands)).astype(np.int64)
+    got = {(int(a), int(b)) for a, b in candidate_pairs(keys)}
+    assert got == brute(keys)
+
+
+def test_band_keys_equal_iff_band_equal() -> None:
+    rng = np.random.default_rng(7)
+    sig = rng.integers(0, 2**32, size=(6, 12), dtype=np.uint64)
+    sig[3, :4] = sig[0, :4]  # same first band
+    sig[5] = sig[1]  # same everything
+    keys = band_keys(sig, 3, 4)
+    assert keys.dtype == np.int64 and keys.shape == (6, 3)
+    assert keys[3, 0] == keys[0, 0] and keys[3, 1] != keys[0, 1]
+    assert (keys[5] == keys[1]).all()
+    assert (keys >= 0).all()
+    assert {tuple(p) for p in candidate_pairs(keys).tolist()} == {(0, 3), (1, 5)}
+
+
+def test_lsh_params_follow_threshold() -> None:
+    b_low, r_low = lsh_params(0.3, 128)
+    b_high, r_high = lsh_params(0.7, 128)
+    assert b_low * r_low <= 128 and b_high * r_high <= 128
+    assert r_low < r_high  # a lower threshold needs shorter bands

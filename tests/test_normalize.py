@@ -1,0 +1,85 @@
+"""Normalization: masking, width, script, punctuation, template slots, offsets and idempotence."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simtool.normalize import normalize, normalize_map, template
+
+CJKISH = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF),
+        st.sampled_from(list("DAXHE某 \n\t，。；：“”（）()0123456789ＤＸ０１abcGDP　、…—")),
+        st.characters(),
+    ),
+    max_size=60,
+)
+
+
+def test_unmasking_matches_clear_text() -> None:
+    assert normalize("加强D风廉政建设，召开D委会") == normalize("加强党风廉政建设，召开党委会")
+    assert normalize("利用AAA公众号发布信息") == normalize("利用微信公众号发布信息")
+    assert normalize("中国共产DD内监督条例") == normalize("中国共产党党内监督条例")
+    assert normalize("中国共产DXX县委员会") == "中国共产党XX县委员会"
+    assert normalize("深入开展扫H除E专项斗争") == normalize("深入开展扫黑除恶专项斗争")
+
+
+def test_latin_d_is_not_unmasked() -> None:
+    assert "党" not in normalize("DP核算基础指标")
+    assert "党" not in normalize("地区GDP增长")
+    assert "党" not in normalize("商铺ED屏、APP推送、Dashboard")
+    assert "微信" not in normalize("AAAA级景区")
+
+
+def test_width_script_punctuation_and_breaks() -> None:
+    assert normalize("一是加强学习，\n二是完善制度。") == normalize("一是加强学习,二是完善制度。")
+    assert normalize("２０２３年（一）") == normalize("2023年(一)")
+    assert normalize("臺灣發展") == normalize("台湾发展")
+    assert normalize("“三重一大”") == normalize('"三重一大"')
+    assert normalize("加强 GDP growth") == "加强GDP growth"
+
+
+def test_template_view_masks_numbers_dates_placeholders() -> None:
+    a = "2022年10月8日至11月15日，区委第一巡察组对XX街道进行了巡察，发现问题12个"
+    b = "2023年3月1日至4月2日，区委第一巡察组对某街道进行了巡察，发现问题7个"
+    assert normalize(a) != normalize(b)
+    assert template(a) == template(b)
+
+
+def test_offsets_point_back_into_source() -> None:
+    src = "一是 加强Ｄ委\n建设，利用AAA群"
+    n = normalize_map(src)
+    assert n.text == normalize(src)
+    assert len(n.offsets) == len(n.text)
+    assert n.text.startswith("一是加强党委")
+    assert src[n.offsets[n.text.index("党")]] == "Ｄ"
+    a, b = n.span(n.text.index("微信"), n.text.index("微信") + 2)
+    assert src[a:b] == "AAA"
+
+
+def test_seed_measure_masked_equals_clear() -> None:
+    with open("corpora/seeds/000_80f6373e3b7370b3.txt", encoding="utf-8") as f:
+        seed = f.read()
+    line = next(s for s in seed.splitlines() if "D工委理论学习中心组" in s and "AAA" not in s)
+    clear = line.replace("D", "党")
+    assert normalize(line) == normalize(clear)
+
+
+@settings(max_examples=300, deadline=None)
+@given(CJKISH)
+def test_normalize_is_idempotent(s: str) -> None:
+    for view in ("literal", "template"):
+        once = normalize(s, view)  # type: ignore[arg-type]
+        assert normalize(once, view) == once  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(CJKISH)
+def test_fast_and_mapped_paths_agree_and_offsets_are_monotone(s: str) -> None:
+    for view in ("literal", "template"):
+        n = normalize_map(s, view)  # type: ignore[arg-type]
+        assert n.text == normalize(s, view)  # type: ignore[arg-type]
+        assert len(n.offsets) == len(n.text)
+        assert all(0 <= o < len(s) for o in n.offsets)
+        assert n.offsets == sorted(n.offsets)
