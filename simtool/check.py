@@ -13,15 +13,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from rapidfuzz import process
-from rapidfuzz.distance import Indel
 
-from simtool.engine import DEFAULT_MIN_SIM, DEFAULT_PARAMS, INDEX_MIN_SIM, index_bands, keys_for
+from simtool.engine import DEFAULT_MIN_SIM, DEFAULT_PARAMS, INDEX_BUILD_SIM, INDEX_MIN_SIM, index_bands, keys_for
 from simtool.errors import UserError
 from simtool.spans import count_chars, subtract_spans
 from simtool.store import Store
 from simtool.types import Notice
 from simtool.units import Units, build_units
+from simtool.verify import pair_scores
 
 Formulaic = Callable[[Notice], list[tuple[int, int]]]
 Hit = tuple[int, str, int, float]  # query unit, source notice id, source unit seq, score
@@ -103,7 +102,7 @@ def check_notices(
         units = build_units([notice], "literal")
         cands: set[tuple[int, int]] = set()
         if len(units) and len(skeys):
-            qkeys = keys_for(units.text, DEFAULT_PARAMS, INDEX_MIN_SIM)
+            qkeys = keys_for(units.text, DEFAULT_PARAMS, INDEX_BUILD_SIM)
             flat = qkeys.ravel()
             lo = np.searchsorted(skeys, flat, side="left")
             hi = np.searchsorted(skeys, flat, side="right")
@@ -121,9 +120,8 @@ def check_notices(
                 k = int(np.searchsorted(su.seq, seq))
                 if k < len(su) and su.seq[k] == seq:
                     pairs.append((qi, sid, seq, units.text[qi], su.text[k]))
-        scores = process.cpdist([p[3] for p in pairs], [p[4] for p in pairs], scorer=Indel.normalized_similarity,
-                                score_cutoff=min_sim, workers=-1) if pairs else []
-        hits = [(qi, sid, seq, round(float(s), 4)) for (qi, sid, seq, _, _), s in zip(pairs, scores) if s >= min_sim]
+        scores = pair_scores([p[3] for p in pairs], [p[4] for p in pairs], min_sim)
+        hits = [(qi, sid, seq, round(float(s), 4)) for (qi, sid, seq, _, _), s in zip(pairs, scores) if s > 0]
         out.append(copy_report(notice, units, hits, sources, source_units, formulaic))
     return out
 

@@ -4,8 +4,9 @@ A signature row is bit-for-bit the ``hashvalues`` of a :class:`datasketch.MinHas
 ``num_perm``, ``seed``, ``scheme`` and ``hashfunc=shingle_hash_bytes`` and updated with the text's
 shingles encoded as UTF-32-LE, so rows can be handed to datasketch (``LeanMinHash``, ``MinHashLSH``).
 The fraction of equal positions in two rows estimates the Jaccard similarity of the two shingle
-sets (standard error about ``sqrt(J(1-J)/num_perm)``); it is an estimate, not a measurement. LSH built on
-these rows only proposes candidates, which must be verified on the text itself.
+sets (with ideal random permutations the standard error is ``sqrt(J(1-J)/num_perm)``, about 0.04 at 128);
+it is an estimate, not a measurement. LSH built on these rows only proposes candidates, which must be
+verified on the text itself.
 
 The batch core :func:`signatures_from_hashes` is a pure function over flat arrays, so it can run
 unchanged per partition on Spark.
@@ -23,16 +24,19 @@ from typing import Literal
 import numpy as np
 
 __all__ = [
-    "DEFAULT_NGRAM", "DEFAULT_NUM_PERM", "DEFAULT_SCHEME", "DEFAULT_SEED", "MAX_HASH", "Scheme",
-    "char_shingles", "permutations", "shingle_hash_bytes", "shingle_hashes", "signatures",
+    "DEFAULT_NGRAM", "DEFAULT_NUM_PERM", "DEFAULT_SCHEME", "DEFAULT_SEED", "DEFAULT_WORD_NGRAM", "MAX_HASH",
+    "Scheme", "char_shingles", "permutations", "shingle_hash_bytes", "shingle_hashes", "signatures",
     "signatures_from_hashes", "word_shingle_hashes", "word_shingles",
 ]
 
 Scheme = Literal["affine32", "legacy"]
-DEFAULT_NGRAM = 3
+DEFAULT_NGRAM = 3  # characters per shingle in "char" mode
+DEFAULT_WORD_NGRAM = 2  # jieba words per shingle in "word" mode
 DEFAULT_NUM_PERM = 128
 DEFAULT_SEED = 1
-DEFAULT_SCHEME: Scheme = "affine32"  # datasketch 2.x default; "legacy" = datasketch < 2.0
+# datasketch 2.x default. "legacy" (datasketch < 2.0: (a*h+b) mod 2**61-1, low 32 bits) is kept for
+# compatibility; datasketch documents it as biased upward on large sets.
+DEFAULT_SCHEME: Scheme = "affine32"
 MAX_HASH = (1 << 32) - 1  # value of an empty MinHash in both schemes
 
 _M32 = 0xFFFFFFFF
@@ -40,15 +44,8 @@ _C1, _C2 = 0xCC9E2D51, 0x1B873593
 _MERSENNE = np.uint64((1 << 61) - 1)
 _CHUNK = 1 << 15  # elements per cache-sized block of elementwise work
 _CELLS = 1 << 13  # (text, shingle) cells per signature block: cells x num_perm values stay in cache
+_TABLE_BYTES = 1 << 30  # "legacy" permuted-hash table budget per batch of texts
 _PUNCT = re.compile(r"[\W_]+")
-
-
-def _fmix32_int(h: int) -> int:
-    h ^= h >> 16
-    h = (h * 0x85EBCA6B) & _M32
-    h ^= h >> 13
-    h = (h * 0xC2B2AE35) & _M32
-    return h ^ (h >> 16)
 
 
 def shingle_hash_bytes(b: bytes) -> int:
@@ -68,7 +65,10 @@ def shingle_hash_bytes(b: bytes) -> int:
     if n4 < len(b):
         k = (int.from_bytes(b[n4:], "little") * _C1) & _M32
         h ^= (((k << 15) | (k >> 17)) * _C2) & _M32
-    return _fmix32_int(h ^ len(b))
+    h ^= len(b)
+    h = ((h ^ (h >> 16)) * 0x85EBCA6B) & _M32  # finalizer, as _fmix32
+    h = ((h ^ (h >> 13)) * 0xC2B2AE35) & _M32
+    return h ^ (h >> 16)
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
@@ -164,20 +164,22 @@ def shingle_hashes(text: str, n: int = DEFAULT_NGRAM) -> np.ndarray:
     return _flat_char_hashes([text], n, 1)[0]
 
 
-def word_shingles(text: str, n: int = 2) -> list[str]:
+def word_shingles(text: str, n: int = DEFAULT_WORD_NGRAM) -> list[str]:
     """jieba word n-grams (words joined without separator); punctuation tokens are dropped.
 
     A text with fewer than n words gives its words joined as one shingle; no words gives [].
     """
     import jieba  # imported lazily: loading its dictionary takes about a second
 
+    if n < 1:
+        raise ValueError("n must be >= 1")
     words = [w for w in jieba.lcut(text) if w.strip() and not _PUNCT.fullmatch(w)]
     if 0 < len(words) < n:
         return ["".join(words)]
     return ["".join(words[i : i + n]) for i in range(len(words) - n + 1)]
 
 
-def word_shingle_hashes(text: str, n: int = 2) -> np.ndarray:
+def word_shingle_hashes(text: str, n: int = DEFAULT_WORD_NGRAM) -> np.ndarray:
     """uint32 hashes of ``word_shingles(text, n)`` (Murmur3 of each shingle's UTF-32-LE bytes)."""
     hs = [shingle_hash_bytes(s.encode("utf-32-le")) for s in word_shingles(text, n)]
     return np.array(hs, np.uint32)
@@ -214,7 +216,7 @@ def _mod_mersenne(x: np.ndarray) -> np.ndarray:
 def _permuted(x: np.ndarray, a: np.ndarray, b: np.ndarray, scheme: Scheme) -> np.ndarray:
     """Permuted values ``x[..., k] -> perm_k(x)`` (shape x.shape + (num_perm,), uint32), as datasketch does it."""
     if scheme == "affine32":
-        g = np.multiply(_fmix32(x.astype(np.uint32))[..., None], a)  # wraps modulo 2**32
+        g: np.ndarray = np.multiply(_fmix32(x.astype(np.uint32))[..., None], a)  # wraps modulo 2**32
         g += b
         return g
     g = np.multiply(x.astype(np.uint64)[..., None], a)  # wraps modulo 2**64, like datasketch
@@ -244,6 +246,36 @@ def _unique_inverse(h: np.ndarray, workers: int) -> tuple[np.ndarray, np.ndarray
     return uniq, inv
 
 
+def _sign_batch(out: np.ndarray, hashes: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray,
+                scheme: Scheme, workers: int) -> None:
+    """Write the signatures of texts ``offsets[:-1]`` into the rows of ``out`` (empty texts are skipped)."""
+    counts = np.diff(offsets)
+    order = np.argsort(counts, kind="stable")  # similar counts side by side: little padding
+    sizes = counts[order]
+    if scheme == "legacy":  # the modulo is costly: permute each distinct hash once, then gather
+        uniq, inv = _unique_inverse(hashes[offsets[0] : offsets[-1]], workers)
+        table = np.empty((uniq.size, a.size), np.uint32)
+        _run_blocks(lambda lo, hi: table.__setitem__(slice(lo, hi), _permuted(uniq[lo:hi], a, b, scheme)),
+                    np.r_[np.arange(0, uniq.size, _CELLS // 2), uniq.size], workers)
+    bounds = [int(np.searchsorted(sizes, 0, side="right"))]
+    while bounds[-1] < sizes.size:  # blocks of at most about _CELLS (text, shingle) cells
+        lo = bounds[-1]
+        hi = min(sizes.size, lo + max(1, _CELLS // int(sizes[lo])))
+        bounds.append(min(hi, lo + max(1, _CELLS // int(sizes[hi - 1]))))
+    steps = np.arange(int(sizes[-1]) if sizes.size else 0)
+
+    def block(lo: int, hi: int) -> None:
+        last = sizes[lo:hi] - 1  # a text shorter than the block's longest repeats its last hash
+        cells = np.minimum(steps[: last[-1] + 1], last[:, None]) + offsets[order[lo:hi], None]
+        if scheme == "legacy":
+            values = np.take(table, inv[cells - offsets[0]], axis=0)
+        else:
+            values = _permuted(hashes[cells], a, b, scheme)
+        out[order[lo:hi]] = values.min(axis=1)
+
+    _run_blocks(block, np.array(bounds), workers)
+
+
 def signatures_from_hashes(
     hashes: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray,
     *, scheme: Scheme = DEFAULT_SCHEME, workers: int | None = None,
@@ -251,8 +283,8 @@ def signatures_from_hashes(
     """MinHash signatures (m, num_perm) uint64 of m texts; text i owns ``hashes[offsets[i]:offsets[i+1]]``.
 
     A text with no hashes gets the empty value ``MAX_HASH`` everywhere. ``a, b`` come from
-    :func:`permutations` with the same ``scheme``. Work is done in cache-sized blocks of texts with
-    similar shingle counts; "legacy" first permutes each distinct hash once (its modulo is costly).
+    :func:`permutations` with the same ``scheme``. Memory stays bounded: work goes in cache-sized blocks
+    of texts, and "legacy" keeps a table of permuted distinct hashes of at most ``_TABLE_BYTES`` at a time.
     """
     hashes = np.ascontiguousarray(hashes, np.uint32)
     offsets = np.asarray(offsets, np.int64)
@@ -263,51 +295,32 @@ def signatures_from_hashes(
     if offsets.ndim != 1 or offsets.size < 1 or (counts.size and (counts.min() < 0 or offsets[0] < 0
                                                                    or offsets[-1] > hashes.size)):
         raise ValueError("offsets must be a non-decreasing 1-d array within hashes")
-    nw = _workers(workers)
-    out = np.full((counts.size, a.size), MAX_HASH, np.uint64)  # rows of empty texts stay so
-    order = np.argsort(counts, kind="stable")  # similar counts side by side: little padding
-    sizes = counts[order]
-    nonempty = int(np.searchsorted(sizes, 0, side="right"))
-    if scheme == "legacy":
-        uniq, inv = _unique_inverse(hashes[offsets[0] : offsets[-1]], nw)
-        table = np.empty((uniq.size, a.size), np.uint32)
-        _run_blocks(lambda lo, hi: table.__setitem__(slice(lo, hi), _permuted(uniq[lo:hi], a, b, scheme)),
-                    np.r_[np.arange(0, uniq.size, _CHUNK // 8), uniq.size], nw)
-    bounds = [nonempty]
-    while bounds[-1] < sizes.size:  # blocks of about _CELLS (text, shingle) cells
-        bounds.append(min(sizes.size, bounds[-1] + max(1, _CELLS // int(sizes[bounds[-1]]))))
-    steps = np.arange(int(sizes[-1]) if sizes.size else 0)
-
-    def block(lo: int, hi: int) -> None:
-        last = sizes[lo:hi] - 1
-        cells = np.minimum(steps[: last[-1] + 1], last[:, None]) + offsets[order[lo:hi], None]  # pad: repeat
-        if scheme == "legacy":
-            values = np.take(table, inv[cells - offsets[0]], axis=0)
-        else:
-            values = _permuted(hashes[cells], a, b, scheme)
-        out[order[lo:hi]] = values.min(axis=1)
-
-    _run_blocks(block, np.array(bounds), nw)
+    out = np.full((counts.size, a.size), MAX_HASH, np.uint64)
+    step = max(1, _TABLE_BYTES // (4 * a.size)) if scheme == "legacy" else hashes.size + 1
+    cuts = np.searchsorted(offsets, np.arange(offsets[0], offsets[-1], step), side="right") - 1
+    cuts = np.unique(np.r_[0, cuts, counts.size])
+    for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+        _sign_batch(out[lo:hi], hashes, offsets[lo : hi + 1], a, b, scheme, _workers(workers))
     return out
 
 
 def signatures(
-    texts: Sequence[str], *, n: int = DEFAULT_NGRAM, num_perm: int = DEFAULT_NUM_PERM, seed: int = DEFAULT_SEED,
+    texts: Sequence[str], *, n: int | None = None, num_perm: int = DEFAULT_NUM_PERM, seed: int = DEFAULT_SEED,
     mode: Literal["char", "word"] = "char", scheme: Scheme = DEFAULT_SCHEME, workers: int | None = None,
 ) -> np.ndarray:
     """MinHash signatures (len(texts), num_perm) uint64 of char n-gram (or jieba word n-gram) shingles.
 
     Row i equals ``datasketch.MinHash(num_perm, seed, hashfunc=shingle_hash_bytes, scheme=scheme)``
-    updated with the shingles of ``texts[i]`` as UTF-32-LE bytes. ``workers`` threads share the numpy work.
+    updated with the shingles of ``texts[i]`` as UTF-32-LE bytes. ``n`` defaults to ``DEFAULT_NGRAM``
+    characters or ``DEFAULT_WORD_NGRAM`` words. ``workers`` threads share the numpy work.
     """
     a, b = permutations(num_perm, seed, scheme=scheme)
     if mode == "char":
-        hashes, offsets = _flat_char_hashes(texts, n, _workers(workers))
+        hashes, offsets = _flat_char_hashes(texts, DEFAULT_NGRAM if n is None else n, _workers(workers))
     elif mode == "word":
-        parts = [word_shingle_hashes(t, n) for t in texts]
-        offsets = np.zeros(len(parts) + 1, np.int64)
-        np.cumsum([p.size for p in parts], out=offsets[1:])
-        hashes = np.concatenate(parts) if parts else np.zeros(0, np.uint32)
+        parts = [word_shingle_hashes(t, DEFAULT_WORD_NGRAM if n is None else n) for t in texts]
+        offsets = np.cumsum([0] + [p.size for p in parts], dtype=np.int64)
+        hashes = np.concatenate([np.zeros(0, np.uint32), *parts])
     else:
         raise ValueError(f"unknown mode {mode!r}")
     return signatures_from_hashes(hashes, offsets, a, b, scheme=scheme, workers=workers)

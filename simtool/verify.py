@@ -36,6 +36,18 @@ def similarity(a: str, b: str) -> float:
     return float(Indel.normalized_similarity(a, b))
 
 
+def pair_scores(left: Sequence[str], right: Sequence[str], min_sim: float) -> np.ndarray:
+    """Indel similarity of ``left[k]`` and ``right[k]``; 0 where below ``min_sim``.
+
+    A score exactly on the threshold counts (9/10 is 0.8999… in floating point).
+    """
+    if not left:
+        return np.empty(0)
+    cutoff = min_sim - 1e-9
+    out = process.cpdist(left, right, scorer=Indel.normalized_similarity, score_cutoff=cutoff, workers=-1, dtype=np.float64)
+    return np.asarray(out, dtype=np.float64)
+
+
 def verify(texts: Sequence[str], pairs: np.ndarray, min_sim: float, *, containment: bool = True) -> Verified:
     """Keep the candidate ``pairs`` whose texts really are similar (score ≥ ``min_sim``)."""
     if len(pairs) == 0:
@@ -43,8 +55,8 @@ def verify(texts: Sequence[str], pairs: np.ndarray, min_sim: float, *, containme
         return Verified(e, e, np.empty(0), np.empty(0, dtype=bool))
     left = [texts[i] for i in pairs[:, 0].tolist()]
     right = [texts[j] for j in pairs[:, 1].tolist()]
-    scores = process.cpdist(left, right, scorer=Indel.normalized_similarity, score_cutoff=min_sim, workers=-1)
-    scores = np.asarray(scores, dtype=np.float64)
+    cutoff = min_sim - 1e-9
+    scores = pair_scores(left, right, min_sim)
     contained = np.zeros(len(pairs), dtype=bool)
     if containment:
         for k in np.flatnonzero(scores < min_sim).tolist():
@@ -52,10 +64,10 @@ def verify(texts: Sequence[str], pairs: np.ndarray, min_sim: float, *, containme
             short, long_ = (a, b) if len(a) <= len(b) else (b, a)
             if len(short) >= CONTAIN_MIN_CHARS and len(short) <= CONTAIN_LEN_RATIO * len(long_):
                 s = fuzz.partial_ratio(short, long_, score_cutoff=min_sim * 100) / 100
-                if s >= min_sim:
+                if s >= cutoff:
                     scores[k] = s
                     contained[k] = True
-    keep = scores >= min_sim
+    keep = scores >= cutoff
     return Verified(pairs[keep, 0], pairs[keep, 1], np.round(scores[keep], 4), contained[keep])
 
 
