@@ -9,7 +9,7 @@ The library API (the CLI is a thin layer over it)::
 
 from __future__ import annotations
 
-from simtool.corpus import Loaded, ingest, load, notices_for
+from simtool.corpus import Loaded, load, notices_for
 from simtool.normalize import normalize, normalize_map, template
 from simtool.store import Store
 from simtool.types import Document, Notice, Segment, Skip
@@ -22,7 +22,6 @@ __all__ = [
     "Skip",
     "Store",
     "find_matches",
-    "ingest",
     "load",
     "normalize",
     "normalize_map",
