@@ -175,6 +175,114 @@ def compare(
     run_compare(a, b, paths or [], db, fmt=fmt, min_sim=min_sim)
 
 
+def _pct(v: object) -> str:
+    return "—" if v is None else f"{float(v):.1%}"  # type: ignore[arg-type]
+
+
+@app.command()
+@guarded
+def overlap(
+    paths: PathsArg = None,
+    db: DbOpt = "simtool.db",
+    fmt: FormatOpt = "table",
+    min_sim: MinSimOpt = 0.8,
+    limit: LimitOpt = 30,
+) -> None:
+    """通报两两之间的文字重合（复制比），按去除套话后的重合度排序。"""
+    from simtool.corpus import notices_for
+    from simtool.overlap import overlap_records
+
+    items, skips = notices_for(paths or [], db)
+    _skips(skips)
+    output.emit(
+        overlap_records(items, min_sim=min_sim), fmt,
+        [("a", "通报 A"), ("b", "通报 B"), ("shared_a", "A 重合字数"), ("ratio_a", "占 A", _pct),
+         ("ratio_a_substantive", "去套话占 A", _pct), ("ratio_b", "占 B", _pct),
+         ("ratio_b_substantive", "去套话占 B", _pct), ("likely_source", "可能的来源")],
+        title="通报重合度排名", limit=limit,
+    )
+
+
+@app.command()
+@guarded
+def phrases(
+    paths: PathsArg = None,
+    db: DbOpt = "simtool.db",
+    fmt: FormatOpt = "table",
+    min_notices: Annotated[int | None, typer.Option("--min-notices", min=2, help="至少被多少篇通报使用（默认 3 或通报数的 20%，取大者）")] = None,
+    limit: LimitOpt = 40,
+) -> None:
+    """套话：被多篇通报共同使用的最长相同表述。"""
+    from simtool.corpus import notices_for
+    from simtool.phrases import phrase_records
+
+    items, skips = notices_for(paths or [], db)
+    _skips(skips)
+    output.emit(
+        phrase_records(items, min_notices=min_notices), fmt,
+        [("phrase", "表述"), ("notices", "通报数"), ("units", "单位数"), ("occurrences", "出现次数")],
+        title="套话（多篇通报共用的表述）", limit=limit,
+    )
+
+
+@app.command()
+@guarded
+def clusters(
+    paths: PathsArg = None,
+    db: DbOpt = "simtool.db",
+    fmt: FormatOpt = "table",
+    min_sim: Annotated[float, typer.Option("--min-sim", min=0.0, max=1.0, help="最低相似度 [0,1]，默认 0.6")] = 0.6,
+    limit: LimitOpt = 30,
+) -> None:
+    """跨通报、跨单位反复出现的整改措施（措施族）。"""
+    from simtool.clusters import cluster_records
+    from simtool.corpus import notices_for
+
+    items, skips = notices_for(paths or [], db)
+    _skips(skips)
+    output.emit(
+        cluster_records(items, min_sim=min_sim), fmt,
+        [("cluster", "编号"), ("size", "措施数"), ("notices", "通报数"), ("units", "单位数"), ("label", "代表性措施")],
+        title="措施族", limit=limit,
+    )
+
+
+@app.command()
+@guarded
+def reuse(
+    paths: PathsArg = None,
+    db: DbOpt = "simtool.db",
+    fmt: FormatOpt = "table",
+    min_sim: MinSimOpt = 0.8,
+    limit: LimitOpt = 30,
+) -> None:
+    """通报内部：同一条措施被用于不同问题（千篇一律）。"""
+    from simtool.corpus import notices_for
+    from simtool.reuse import reuse_records
+
+    items, skips = notices_for(paths or [], db)
+    _skips(skips)
+    output.emit(
+        reuse_records(items, min_sim=min_sim), fmt,
+        [("notice", "通报"), ("measure", "重复使用的措施"), ("problems", "对应问题号"), ("count", "次数")],
+        title="一条措施对应多个问题", limit=limit,
+    )
+
+
+@app.command()
+@guarded
+def report(
+    paths: PathsArg = None,
+    db: DbOpt = "simtool.db",
+    out: Annotated[str, typer.Option("--output", "-o", help="输出的 HTML 文件")] = "report.html",
+    min_sim: MinSimOpt = 0.8,
+) -> None:
+    """生成完整分析的单文件离线 HTML 报告（中文），并在终端打印摘要。"""
+    from simtool.report import run_report
+
+    run_report(paths or [], db, out=out, min_sim=min_sim)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
