@@ -175,10 +175,6 @@ def compare(
     run_compare(a, b, paths or [], db, fmt=fmt, min_sim=min_sim)
 
 
-def _pct(v: object) -> str:
-    return "—" if v is None else f"{float(v):.1%}"  # type: ignore[arg-type]
-
-
 @app.command()
 @guarded
 def overlap(
@@ -196,9 +192,9 @@ def overlap(
     _skips(skips)
     output.emit(
         overlap_records(items, min_sim=min_sim), fmt,
-        [("a", "通报 A"), ("b", "通报 B"), ("shared_a", "A 重合字数"), ("ratio_a", "占 A", _pct),
-         ("ratio_a_substantive", "去套话占 A", _pct), ("ratio_b", "占 B", _pct),
-         ("ratio_b_substantive", "去套话占 B", _pct), ("likely_source", "可能的来源")],
+        [("a", "通报 A"), ("b", "通报 B"), ("shared_a", "A 重合字数"), ("ratio_a", "占 A", output.pct),
+         ("ratio_a_substantive", "去套话占 A", output.pct), ("ratio_b", "占 B", output.pct),
+         ("ratio_b_substantive", "去套话占 B", output.pct), ("likely_source", "可能的来源")],
         title="通报重合度排名", limit=limit,
     )
 

@@ -192,7 +192,7 @@ def run_check(file: str, db: str, *, fmt: OutputFormat, min_sim: float) -> float
             if not r["substantive_excludes_formulaic"]:
                 con.print("  （库中通报太少，无法识别套话，去除套话复制比与总文字复制比相同）")
             output.emit(r["sources"], "table", [("notice", "来源通报"), ("title", "标题"), ("unit", "单位"),
-                                                ("shared", "重合字数"), ("ratio", "占本文比例")], title="相似来源", limit=10)
+                                                ("shared", "重合字数"), ("ratio", "占本文比例", output.pct)], title="相似来源", limit=10)
     return max((r["copy_ratio"] for r in records), default=0.0)
 
 

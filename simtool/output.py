@@ -53,6 +53,15 @@ def _get(record: dict[str, Any], dotted: str) -> Any:
     return value
 
 
+def pct(value: Any) -> str:
+    """A ratio as a percentage for tables.
+
+    >>> pct(0.1234)
+    '12.3%'
+    """
+    return "—" if value is None else f"{float(value):.1%}"
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return "—"

@@ -1,0 +1,153 @@
+"""The near-duplicate engine on the real seeds: recall against brute force, precision, masking,
+template view, families, passages, determinism, check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rapidfuzz import process
+from rapidfuzz.distance import Indel
+from typer.testing import CliRunner
+
+import simtool
+from simtool.cli import app
+from simtool.dupes import pair_records, passages
+from simtool.engine import find_matches
+from simtool.units import collapse
+
+SEED_A = "corpora/seeds/000_80f6373e3b7370b3.txt"
+
+
+def oracle_pairs(texts: list[str], min_sim: float) -> set[tuple[int, int]]:
+    m = process.cdist(texts, texts, scorer=Indel.normalized_similarity, score_cutoff=min_sim - 1e-9,
+                      workers=-1, dtype=np.float64)
+    i, j = np.nonzero(np.triu(m >= min_sim - 1e-9, 1))
+    return set(zip(i.tolist(), j.tolist()))
+
+
+@pytest.mark.parametrize("view", ["literal", "template"])
+@pytest.mark.parametrize("min_sim", [0.7, 0.8, 0.9])
+def test_recall_and_precision_against_brute_force(seeds: simtool.Loaded, view: str, min_sim: float) -> None:
+    m = find_matches(seeds.notices, min_sim=min_sim, view=view, scope="all")  # type: ignore[arg-type]
+    distinct, inv = collapse(m.units.text)
+    truth = oracle_pairs(distinct, min_sim)
+    got = set()
+    for a, b, s, c in zip(m.a.tolist(), m.b.tolist(), m.score.tolist(), m.contained.tolist()):
+        ta, tb = m.units.text[a], m.units.text[b]
+        if not c:  # precision: every reported pair really is ≥ min-sim
+            assert Indel.normalized_similarity(ta, tb) >= min_sim - 1e-9
+        if inv[a] != inv[b] and not c:
+            got.add((min(inv[a], inv[b]), max(inv[a], inv[b])))
+    assert len(truth) > 10
+    assert got <= truth
+    assert len(got & truth) / len(truth) >= 0.98
+
+
+def test_reported_spans_are_exact_slices(seeds: simtool.Loaded) -> None:
+    by_id = {n.id: n for n in seeds.notices}
+    m = find_matches(seeds.notices, min_sim=0.8, scope="all")
+    records = list(pair_records(seeds.notices, m))
+    assert records
+    for r in records:
+        for side in ("a", "b"):
+            s = r[side]
+            assert by_id[s["notice"]].text[s["start"] : s["end"]] == s["text"]
+        assert 0.8 - 1e-9 <= r["score"] <= 1.0
+        assert r["scope"] in ("cross", "within")
+
+
+def test_closing_formula_is_shared_across_notices(seeds: simtool.Loaded) -> None:
+    m = find_matches(seeds.notices, min_sim=0.9, scope="cross")
+    texts = {r["a"]["text"] for r in pair_records(seeds.notices, m)}
+    assert any(t.startswith("欢迎广大干部群众对巡察整改落实情况进行监督") for t in texts)
+
+
+def _notice_file(path: Path, unit: str, measures: list[str], date: str = "2023年8月1日") -> None:
+    body = "\n".join(f"{i + 1}.问题{i + 1}存在不足\n整改情况：一是{m}" for i, m in enumerate(measures))
+    path.write_text(
+        f"{unit}关于巡察整改进展情况的通报\n根据区委统一部署，区委第二巡察组对{unit}进行了巡察。\n"
+        f"一、问题整改情况\n{body}\n欢迎广大干部群众对巡察整改落实情况进行监督。\n{unit}\n{date}\n",
+        encoding="utf-8",
+    )
+
+
+def test_masked_and_clear_text_match_with_score_one(tmp_path: Path) -> None:
+    masked = "在D工委理论学习中心组会议上集中学习D的二十大精神，利用AAA公众号开展宣传。"
+    clear = masked.replace("D", "党").replace("AAA", "微信")
+    _notice_file(tmp_path / "a.txt", "XX街道D工委", [masked, "完善财务管理制度并组织财务人员集中培训学习"])
+    _notice_file(tmp_path / "b.txt", "某县统计局党组", [clear, "开展安全生产大检查，建立隐患整改台账"])
+    notices = simtool.load([str(tmp_path)]).notices
+    recs = list(pair_records(notices, find_matches(notices, min_sim=0.8, scope="cross")))
+    hit = [r for r in recs if "理论学习中心组" in r["a"]["text"]]
+    assert hit and hit[0]["score"] == 1.0
+    assert "D工委" in hit[0]["a"]["text"] and "党工委" in hit[0]["b"]["text"]  # reports show the original text
+
+
+def test_template_view_sees_through_dates_numbers_placeholders(tmp_path: Path) -> None:
+    a = "2023年3月15日召开XX镇专题会议12次，整改问题8个，完成率达到100%。"
+    b = "2022年11月2日召开某镇专题会议3次，整改问题15个，完成率达到96%。"
+    _notice_file(tmp_path / "a.txt", "XX镇D委", [a])
+    _notice_file(tmp_path / "b.txt", "YY区财政局党组", [b])
+    notices = simtool.load([str(tmp_path)]).notices
+    lit = [r for r in pair_records(notices, find_matches(notices, min_sim=0.8, scope="cross")) if "专题会议" in r["a"]["text"]]
+    tpl = [r for r in pair_records(notices, find_matches(notices, min_sim=0.8, scope="cross", view="template"))
+           if "专题会议" in r["a"]["text"]]
+    assert not lit or lit[0]["score"] < 1.0
+    assert tpl and tpl[0]["score"] == 1.0
+
+
+def test_large_identical_family_is_a_star_not_all_pairs(tmp_path: Path) -> None:
+    shared = "坚持把巡察整改作为重大政治任务，主要领导亲自抓、负总责，切实压实整改责任。"
+    for k in range(60):
+        _notice_file(tmp_path / f"n{k:02d}.txt", f"第{k}局", [shared, f"本单位第{k}项独有的整改措施，内容编号{k}不同"])
+    notices = simtool.load([str(tmp_path)]).notices
+    m = find_matches(notices, min_sim=0.9, scope="cross", max_family=50)
+    recs = [r for r in pair_records(notices, m) if shared in r["a"]["text"] or shared in r["b"]["text"]]
+    assert len(recs) == 59  # a star: 60 occurrences paired with the representative, not 60·59/2
+    assert all(r["family_size"] == 60 and r["family"] for r in recs)
+    small = find_matches(notices[:10], min_sim=0.9, scope="cross", max_family=50)
+    assert sum(1 for r in pair_records(notices[:10], small) if shared in r["a"]["text"]) == 45
+
+
+def test_passages_merge_adjacent_units(tmp_path: Path) -> None:
+    ms = ["组织全体干部深入学习巡察整改工作有关文件精神并开展专题研讨", "建立问题整改台账并实行销号管理确保按期完成",
+          "对照问题清单逐项整改并由纪检部门开展督促检查"]
+    _notice_file(tmp_path / "a.txt", "甲局", ms)
+    _notice_file(tmp_path / "b.txt", "乙局", ms)
+    notices = simtool.load([str(tmp_path)]).notices
+    ps = passages(find_matches(notices, min_sim=0.9, scope="cross"))
+    assert ps and max(p.units for p in ps) >= 2
+
+
+def test_dupes_jsonl_is_deterministic(tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["dupes", "corpora/seeds", "--format", "jsonl", "--min-sim", "0.8"]
+    first = runner.invoke(app, args)
+    second = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert first.output == second.output
+    rec = json.loads(first.output.splitlines()[0])
+    assert set(rec) >= {"score", "scope", "a", "b"}
+    assert set(rec["a"]) >= {"notice", "title", "unit", "start", "end", "text"}
+
+
+def test_check_against_store_and_fail_above(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    runner = CliRunner()
+    res = runner.invoke(app, ["ingest", "corpora/seeds", "--db", db])
+    assert res.exit_code == 0, res.output
+    source = next(n for n in simtool.load(["corpora/seeds"]).notices if n.id.endswith("#17"))
+    copied = [s.text for s in source.segments if s.kind == "measure"][:12]
+    new = tmp_path / "new.txt"
+    _notice_file(new, "某县审计局党组", copied)
+    res = runner.invoke(app, ["check", str(new), "--db", db, "--format", "jsonl"])
+    assert res.exit_code == 0, res.output
+    rec = json.loads(res.output.splitlines()[0])
+    assert rec["sources"][0]["notice"] == source.id
+    assert rec["copy_ratio"] > 0.3 and rec["max_source_ratio"] > 0.3
+    assert rec["copy_ratio"] >= rec["max_source_ratio"]
+    res = runner.invoke(app, ["check", str(new), "--db", db, "--fail-above", "0.2"])
+    assert res.exit_code == 1
