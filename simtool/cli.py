@@ -69,6 +69,18 @@ def _skips(skips: list[Any]) -> None:
         err(f"跳过 {s.path}：{s.reason}")
 
 
+def _records_command(
+    paths: list[str] | None, db: str, fmt: OutputFormat, make: Callable[[list[Any]], Any],
+    columns: list[output.Column], title: str, limit: int | None,
+) -> None:
+    """Load the notices (files or store), build records with ``make`` and print them."""
+    from simtool.corpus import notices_for
+
+    items, skips = notices_for(paths or [], db)
+    _skips(skips)
+    output.emit(make(items), fmt, columns, title=title, limit=limit or None)
+
+
 @app.command()
 @guarded
 def ingest(
@@ -88,15 +100,12 @@ def ingest(
 def notices(paths: PathsArg = None, db: DbOpt = "simtool.db", fmt: FormatOpt = "table", limit: LimitOpt = None) -> None:
     """列出通报：标题、单位、日期、字数、问题数、措施数。"""
     from simtool.commands import notice_records
-    from simtool.corpus import notices_for
 
-    items, skips = notices_for(paths or [], db)
-    _skips(skips)
     columns: list[output.Column] = [
         ("notice", "通报"), ("title", "标题"), ("unit", "单位"), ("date", "日期"),
         ("chars", "字数"), ("problems", "问题"), ("measures", "措施"),
     ]
-    output.emit(notice_records(items), fmt, columns, title="通报列表", limit=limit)
+    _records_command(paths, db, fmt, notice_records, columns, "通报列表", limit)
 
 
 @app.command()
@@ -185,17 +194,14 @@ def overlap(
     limit: LimitOpt = 30,
 ) -> None:
     """通报两两之间的文字重合（复制比），按去除套话后的重合度排序。"""
-    from simtool.corpus import notices_for
     from simtool.overlap import overlap_records
 
-    items, skips = notices_for(paths or [], db)
-    _skips(skips)
-    output.emit(
-        overlap_records(items, min_sim=min_sim), fmt,
+    _records_command(
+        paths, db, fmt, lambda items: overlap_records(items, min_sim=min_sim),
         [("a", "通报 A"), ("b", "通报 B"), ("shared_a", "A 重合字数"), ("ratio_a", "占 A", output.pct),
          ("ratio_a_substantive", "去套话占 A", output.pct), ("ratio_b", "占 B", output.pct),
          ("ratio_b_substantive", "去套话占 B", output.pct), ("likely_source", "可能的来源")],
-        title="通报重合度排名", limit=limit,
+        "通报重合度排名", limit,
     )
 
 
@@ -209,15 +215,12 @@ def phrases(
     limit: LimitOpt = 40,
 ) -> None:
     """套话：被多篇通报共同使用的最长相同表述。"""
-    from simtool.corpus import notices_for
     from simtool.phrases import phrase_records
 
-    items, skips = notices_for(paths or [], db)
-    _skips(skips)
-    output.emit(
-        phrase_records(items, min_notices=min_notices), fmt,
+    _records_command(
+        paths, db, fmt, lambda items: phrase_records(items, min_notices=min_notices),
         [("phrase", "表述"), ("notices", "通报数"), ("units", "单位数"), ("occurrences", "出现次数")],
-        title="套话（多篇通报共用的表述）", limit=limit,
+        "套话（多篇通报共用的表述）", limit,
     )
 
 
@@ -232,14 +235,11 @@ def clusters(
 ) -> None:
     """跨通报、跨单位反复出现的整改措施（措施族）。"""
     from simtool.clusters import cluster_records
-    from simtool.corpus import notices_for
 
-    items, skips = notices_for(paths or [], db)
-    _skips(skips)
-    output.emit(
-        cluster_records(items, min_sim=min_sim), fmt,
+    _records_command(
+        paths, db, fmt, lambda items: cluster_records(items, min_sim=min_sim),
         [("cluster", "编号"), ("size", "措施数"), ("notices", "通报数"), ("units", "单位数"), ("label", "代表性措施")],
-        title="措施族", limit=limit,
+        "措施族", limit,
     )
 
 
@@ -253,15 +253,12 @@ def reuse(
     limit: LimitOpt = 30,
 ) -> None:
     """通报内部：同一条措施被用于不同问题（千篇一律）。"""
-    from simtool.corpus import notices_for
     from simtool.reuse import reuse_records
 
-    items, skips = notices_for(paths or [], db)
-    _skips(skips)
-    output.emit(
-        reuse_records(items, min_sim=min_sim), fmt,
+    _records_command(
+        paths, db, fmt, lambda items: reuse_records(items, min_sim=min_sim),
         [("notice", "通报"), ("measure", "重复使用的措施"), ("problems", "对应问题号"), ("count", "次数")],
-        title="一条措施对应多个问题", limit=limit,
+        "一条措施对应多个问题", limit,
     )
 
 
