@@ -86,6 +86,9 @@ class _CharTable(dict[int, str]):
 
 
 _TABLE = _CharTable()
+_SEP = "\ue000"  # joins many texts for one pass in normalize_many; a private-use character
+_TABLE[ord(_SEP)] = _SEP
+_SEP_SPACES = re.compile(f" *{_SEP} *")
 
 _SPACE = re.compile(r" +")
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
@@ -196,6 +199,21 @@ def normalize(text: str, view: View = "literal") -> str:
     for step in _steps(view):
         out = _sub(out, step)
     return out
+
+
+def normalize_many(texts: list[str], view: View = "literal") -> list[str]:
+    """``[normalize(t, view) for t in texts]`` in one pass over the joined texts (much faster).
+
+    The texts are joined by a private-use separator that no step matches across; a separator
+    already inside a text is dropped first, as normalization drops private-use characters anyway.
+    """
+    if not texts:
+        return []
+    joined = _SEP.join(t.replace(_SEP, "") for t in texts).translate(_TABLE)
+    out = _SEP_SPACES.sub(_SEP, joined).strip(" ")
+    for step in _steps(view):
+        out = _sub(out, step)
+    return out.split(_SEP)
 
 
 def template(text: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simtool.normalize import normalize
+from simtool.normalize import normalize_many
 from simtool.types import SEGMENT_KINDS, Notice, View
 
 MAX_UNIT_CHARS = 160
@@ -74,34 +74,32 @@ def _strip(text: str, a: int, b: int) -> tuple[int, int]:
 
 def build_units(notices: Sequence[Notice], view: View = "literal", *, min_chars: int = MIN_UNIT_CHARS) -> Units:
     """The matching units of ``notices`` in ``view``, in notice order then text order."""
-    cols: dict[str, list[int]] = {k: [] for k in ("notice", "start", "end", "kind", "problem", "seq")}
-    texts: list[str] = []
+    rows: list[tuple[int, int, int, int, int]] = []
+    raw: list[str] = []
     for ni, n in enumerate(notices):
-        seq = 0
+        text = n.text
         for s in n.segments:
             if s.kind not in UNIT_KINDS:
                 continue
-            for a, b in _chunks(n.text, s.start, s.end):
-                a, b = _strip(n.text, a, b)
-                norm = normalize(n.text[a:b], view)
-                if len(norm) < min_chars:
-                    continue
-                cols["notice"].append(ni)
-                cols["start"].append(a)
-                cols["end"].append(b)
-                cols["kind"].append(KIND_CODE[s.kind])
-                cols["problem"].append(s.problem if s.problem is not None else -1)
-                cols["seq"].append(seq)
-                texts.append(norm)
-                seq += 1
+            kind, problem = KIND_CODE[s.kind], (s.problem if s.problem is not None else -1)
+            for a, b in _chunks(text, s.start, s.end):
+                a, b = _strip(text, a, b)
+                rows.append((ni, a, b, kind, problem))
+                raw.append(text[a:b])
+    texts = normalize_many(raw, view)
+    keep = np.fromiter((len(t) >= min_chars for t in texts), dtype=bool, count=len(texts))
+    cols = np.asarray(rows, dtype=np.int64).reshape(-1, 5)[keep]
+    notice = cols[:, 0].astype(np.int32)
+    # running number of each unit within its notice (units of a notice are contiguous)
+    first = np.searchsorted(notice, notice, side="left") if len(notice) else np.empty(0, dtype=np.int64)
     return Units(
-        notice=np.asarray(cols["notice"], dtype=np.int32),
-        start=np.asarray(cols["start"], dtype=np.int64),
-        end=np.asarray(cols["end"], dtype=np.int64),
-        kind=np.asarray(cols["kind"], dtype=np.int8),
-        problem=np.asarray(cols["problem"], dtype=np.int32),
-        seq=np.asarray(cols["seq"], dtype=np.int32),
-        text=texts,
+        notice=notice,
+        start=cols[:, 1].copy(),
+        end=cols[:, 2].copy(),
+        kind=cols[:, 3].astype(np.int8),
+        problem=cols[:, 4].astype(np.int32),
+        seq=(np.arange(len(notice)) - first).astype(np.int32),
+        text=[t for t, k in zip(texts, keep.tolist()) if k],
     )
 
 

@@ -83,3 +83,12 @@ def test_fast_and_mapped_paths_agree_and_offsets_are_monotone(s: str) -> None:
         assert len(n.offsets) == len(n.text)
         assert all(0 <= o < len(s) for o in n.offsets)
         assert n.offsets == sorted(n.offsets)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(CJKISH, max_size=8))
+def test_normalize_many_equals_one_by_one(texts: list[str]) -> None:
+    from simtool.normalize import normalize_many
+
+    for view in ("literal", "template"):
+        assert normalize_many(texts, view) == [normalize(t, view) for t in texts]  # type: ignore[arg-type]
