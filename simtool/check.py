@@ -89,9 +89,14 @@ def check_notices(
     *,
     min_sim: float = DEFAULT_MIN_SIM,
     exclude: set[str] | None = None,
+    exclude_sha: str | None = None,
     formulaic: Formulaic | None = None,
 ) -> list[dict[str, Any]]:
-    """Check each of ``notices`` against every notice in ``store`` (notices in ``exclude`` ignored)."""
+    """Check each of ``notices`` against every notice in ``store``.
+
+    Stored notices in ``exclude``, with the same id, or from the same document (same bytes, e.g.
+    the file itself ingested under another path) are not counted as sources.
+    """
     if min_sim < INDEX_MIN_SIM:
         raise UserError(f"库中的索引支持的最低相似度是 {INDEX_MIN_SIM}，请把 --min-sim 设为不低于该值")
     bands, _rows = index_bands()
@@ -110,6 +115,8 @@ def check_notices(
                 for p in np.asarray(spos[lo[k] : hi[k]]).tolist():
                     cands.add((k // bands, p))
         wanted = {ids[p >> 20] for _, p in cands} - exclude - {notice.id}
+        if exclude_sha is not None:
+            wanted = {sid for sid in wanted if store.document_of(sid) != exclude_sha}
         sources = {n.id: n for n in store.notices(sorted(wanted))}
         source_units = {sid: build_units([n], "literal") for sid, n in sources.items()}
         pairs = []

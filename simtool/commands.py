@@ -175,12 +175,16 @@ def run_check(file: str, db: str, *, fmt: OutputFormat, min_sim: float) -> float
     from simtool.corpus import load
     from simtool.formulaic import store_formulaic
 
+    from simtool.ingest import read_document
+
+    doc = read_document(file)
     loaded = load([file])
-    if not loaded.notices:
-        reason = loaded.skips[0].reason if loaded.skips else "没有可分析的正文"
+    if isinstance(doc, Skip) or not loaded.notices:
+        reason = doc.reason if isinstance(doc, Skip) else "没有可分析的正文"
         raise UserError(f"无法读取 {file}：{reason}")
     with Store(db, create=False) as store:
-        records = check_notices(loaded.notices, store, min_sim=min_sim, formulaic=store_formulaic(store))
+        records = check_notices(loaded.notices, store, min_sim=min_sim, formulaic=store_formulaic(store),
+                                exclude_sha=doc.sha256)
     if fmt != "table":
         output.emit(records, fmt, [])
     else:

@@ -151,3 +151,16 @@ def test_check_against_store_and_fail_above(tmp_path: Path) -> None:
     assert rec["copy_ratio"] >= rec["max_source_ratio"]
     res = runner.invoke(app, ["check", str(new), "--db", db, "--fail-above", "0.2"])
     assert res.exit_code == 1
+
+
+def test_check_does_not_count_the_file_itself(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", "corpora/seeds", "--db", db]).exit_code == 0
+    copy = tmp_path / "same.txt"
+    copy.write_bytes(Path("corpora/seeds/002_7d8fcde3e44e2eb6.txt").read_bytes())
+    res = runner.invoke(app, ["check", str(copy), "--db", db, "--format", "jsonl"])
+    assert res.exit_code == 0, res.output
+    rec = json.loads(res.output.splitlines()[0])
+    assert all(s["notice"] != "corpora/seeds/002_7d8fcde3e44e2eb6.txt" for s in rec["sources"])
+    assert rec["copy_ratio"] < 0.2
