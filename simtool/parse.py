@@ -25,6 +25,7 @@ from typing import Literal
 
 from simtool import parse_meta as meta
 from simtool.clean import clean
+from simtool.spans import line_spans
 from simtool.split import FALLBACK_TITLE_CHARS, is_title_line, split_notices
 from simtool.types import Notice, Segment, SegmentKind
 
@@ -32,7 +33,6 @@ LineKind = Literal["l1", "l2", "l3", "l4", "about", "sub", "enum", "plain"]
 _RANK: dict[str, int] = {"l1": 1, "l2": 2, "l3": 3, "l4": 4, "about": 5, "sub": 6}
 _ITEMS = frozenset(("l2", "l3", "l4", "about", "sub"))
 
-_LINE = re.compile(r"[^\n]*\n?")
 _L1 = re.compile(r"[一二三四五六七八九十]{1,3}\s*[、.．]")
 _L2 = re.compile(r"[（(]\s*[一二三四五六七八九十]{1,3}\s*[)）]")
 _L4 = re.compile(r"[（(]\s*[0-9０-９]{1,3}\s*[)）]")
@@ -135,16 +135,7 @@ class _Builder:
 
 def _lines(text: str) -> list[_Line]:
     """Non-blank lines; in hard-wrapped text (PDF) a wrapped sentence is one logical line."""
-    phys: list[tuple[int, int]] = []
-    for m in _LINE.finditer(text):
-        raw = m.group()
-        if not raw:
-            break
-        body = raw.rstrip("\n")
-        stripped = body.strip()
-        if stripped:
-            start = m.start() + (len(body) - len(body.lstrip()))
-            phys.append((start, start + len(stripped)))
+    phys = [(s, e) for s, e, _ in line_spans(text) if e > s]
     width = _wrap_width([e - s for s, e in phys])
     out: list[_Line] = []
     for s, e in phys:

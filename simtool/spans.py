@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
+
+_LINE = re.compile(r"[^\n]*\n?")
 
 
 def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -50,3 +53,24 @@ def subtract_spans(spans: Iterable[tuple[int, int]], remove: Iterable[tuple[int,
         if cur < b:
             out.append((cur, b))
     return out
+
+
+def line_spans(text: str) -> Iterator[tuple[int, int, int]]:
+    r"""For every line of ``text``: the span of its content without surrounding white space, and
+    where the line ends (before its line break).  A blank line gives an empty span at its start.
+
+    >>> list(line_spans("  一是\n\n二是\t"))
+    [(2, 4, 4), (5, 5, 5), (6, 8, 9)]
+    """
+    for m in _LINE.finditer(text):
+        raw = m.group()
+        if not raw:
+            break
+        body = raw.rstrip("\n")
+        stripped = body.strip()
+        line_end = m.start() + len(body)
+        if not stripped:
+            yield m.start(), m.start(), line_end
+            continue
+        start = m.start() + (len(body) - len(body.lstrip()))
+        yield start, start + len(stripped), line_end

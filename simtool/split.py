@@ -20,11 +20,11 @@ import re
 from typing import NamedTuple
 
 from simtool.parse_meta import is_date_line, is_unit_line
+from simtool.spans import line_spans
 
 FALLBACK_TITLE_CHARS = 60
 _LONGEST_TITLE_LINE = 100
 
-_LINE = re.compile(r"[^\n]*\n?")
 _TITLE_END = re.compile(r"(?:通报|公告|公示|报告)$")
 _TITLE_TOPIC = re.compile(r"整改|巡察|巡视")
 _TOC_TAIL = re.compile(
@@ -65,17 +65,11 @@ def is_title_line(line: str) -> bool:
 
 def _lines(text: str) -> list[_Line]:
     out: list[_Line] = []
-    for m in _LINE.finditer(text):
-        raw = m.group()
-        if not raw:
-            break
-        body = raw.rstrip("\n")
-        stripped = body.strip()
-        if not stripped:
-            out.append(_Line(m.start(), m.start(), "", True, False, False))
+    for start, end, line_end in line_spans(text):
+        if start == end:
+            out.append(_Line(start, start, "", True, False, False))
             continue
-        start = m.start() + (len(body) - len(body.lstrip()))
-        end = m.start() + len(body.rstrip())
+        stripped, body = text[start:end], text[start:line_end]
         if len(stripped) > _LONGEST_TITLE_LINE:  # body text: neither a title nor a TOC entry
             out.append(_Line(start, end, stripped, False, False, False))
             continue

@@ -9,31 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simtool.clean import clean, noise_patterns, parse_noise_patterns
+from seed_facts import TITLES
 from simtool.split import is_title_line, split_notices
 
 SEEDS = Path(__file__).resolve().parents[1] / "corpora" / "seeds"
 COMPILATION = SEEDS / "000_80f6373e3b7370b3.txt"
 COUNTY = SEEDS / "002_7d8fcde3e44e2eb6.txt"
 
-COMPILATION_TITLES = [
-    "XX街道D工委关于巡察整改进展情况的通报",
-    "XX街道D工委关于巡察整改进展情况的通报",
-    "XX街道D工委关于巡察整改进展情况的通报",
-    "XX区国资委D委关于巡察整改进展情况的通报",
-    "XX社区关于巡察整改进展情况的通报",
-    "XX市XX区委关于巡视整改进展情况的通报",
-    "XX县委关于巡视整改进展情况的通报",
-    "XX县县委关于巡视整改进展情况的通报",
-    "XX镇XX村D委关于巡察整改进展情况的通报",
-    "XX镇D委关于巡察整改进展情况的通报",
-    "XX州社科联D组关于巡察整改进展情况的通报",
-    "共青团XX区委员会关于巡察整改进展情况的通报",
-    "关于巡察整改阶段性进展情况的通报",
-    "科技局D组关于巡察整改进展情况的通报",
-    "区财政局D组关于巡察整改进展情况的通报",
-    "市国资委D委关于巡察整改进展情况的通报",
-    "统计局D组关于巡察整改进展情况的通报",
-]
+COMPILATION_TITLES = TITLES[:17]
 
 
 @pytest.fixture(scope="module")
