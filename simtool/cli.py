@@ -138,6 +138,7 @@ def dupes(
     scope: Annotated[str, typer.Option("--scope", help="cross（跨通报，默认）、within（通报内部）、all")] = "cross",
     view: Annotated[str, typer.Option("--view", help="literal（原文，默认）或 template（数字、日期、XX 视为空位）")] = "literal",
     max_family: Annotated[int, typer.Option("--max-family", min=2, help="完全相同的句子超过多少处时改为星形输出")] = 50,
+    shingles: Annotated[str, typer.Option("--shingles", help="char（字二元组，默认）或 word（结巴分词的词二元组）")] = "char",
     limit: LimitOpt = 50,
 ) -> None:
     """列出经过核验的相似句段对（每对都用 rapidfuzz 复核过）。"""
@@ -147,7 +148,10 @@ def dupes(
         raise UserError("--scope 只能是 cross、within 或 all")
     if view not in ("literal", "template"):
         raise UserError("--view 只能是 literal 或 template")
-    run_dupes(paths or [], db, fmt=fmt, min_sim=min_sim, scope=scope, view=view, max_family=max_family, limit=limit)  # type: ignore[arg-type]
+    if shingles not in ("char", "word"):
+        raise UserError("--shingles 只能是 char 或 word")
+    run_dupes(paths or [], db, fmt=fmt, min_sim=min_sim, scope=scope, view=view, max_family=max_family,
+              shingles=shingles, limit=limit)
 
 
 @app.command()

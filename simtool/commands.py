@@ -136,17 +136,19 @@ def _marked(text: str, same: list[tuple[int, int]], width: int = 160) -> Any:
 
 
 def run_dupes(paths: Sequence[str], db: str, *, fmt: OutputFormat, min_sim: float, scope: str, view: str,
-              max_family: int, limit: int | None) -> None:
+              max_family: int, shingles: str = "char", limit: int | None) -> None:
     from rich.table import Table
 
     from simtool.corpus import notices_for
     from simtool.dupes import pair_records, same_spans
-    from simtool.engine import find_matches
+    from simtool.engine import DEFAULT_PARAMS, EngineParams, find_matches
 
     notices, skips = notices_for(paths, db)
     for s in skips:
         print(output.inert(f"跳过 {s.path}：{s.reason}"), file=sys.stderr)
-    m = find_matches(notices, min_sim=min_sim, view=view, scope=scope, max_family=max_family)  # type: ignore[arg-type]
+    params = EngineParams(mode="word", ngram=2) if shingles == "word" else DEFAULT_PARAMS
+    m = find_matches(notices, min_sim=min_sim, view=view, scope=scope, max_family=max_family,  # type: ignore[arg-type]
+                     params=params)
     records = pair_records(notices, m)
     if fmt != "table":
         output.emit(records, fmt, [])

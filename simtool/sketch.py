@@ -169,11 +169,11 @@ def word_shingles(text: str, n: int = DEFAULT_WORD_NGRAM) -> list[str]:
 
     A text with fewer than n words gives its words joined as one shingle; no words gives [].
     """
-    import jieba  # imported lazily: loading its dictionary takes about a second
+    from simtool.words import cut  # imported lazily: loading jieba's dictionary takes about a second
 
     if n < 1:
         raise ValueError("n must be >= 1")
-    words = [w for w in jieba.lcut(text) if w.strip() and not _PUNCT.fullmatch(w)]
+    words = [w for w in cut(text) if w.strip() and not _PUNCT.fullmatch(w)]
     if 0 < len(words) < n:
         return ["".join(words)]
     return ["".join(words[i : i + n]) for i in range(len(words) - n + 1)]
