@@ -60,6 +60,7 @@ def copy_report(
             "source": sid, "source_start": ss, "source_end": se, "source_text": src.text[ss:se],
         })
     form = formulaic(notice) if formulaic is not None else None
+    merged = _passages(notice, sources, matches)
     shared, ratio = _ratio(notice.text, all_spans, None)
     _, ratio_sub = _ratio(notice.text, all_spans, form)
     ranked = []
@@ -79,8 +80,31 @@ def copy_report(
         "max_source_ratio": ranked[0]["ratio"] if ranked else 0.0,
         "max_source": ranked[0]["notice"] if ranked else None,
         "sources": ranked,
+        "passages": merged,
         "matches": matches,
     }
+
+
+PASSAGE_GAP = 8  # characters (labels, line breaks) allowed between two matched units of one passage
+
+
+def _passages(notice: Notice, sources: dict[str, Notice], matches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Matches from the same source that follow each other on both sides, merged into passages."""
+    out: list[dict[str, Any]] = []
+    for m in sorted(matches, key=lambda m: (m["source"], m["start"], m["source_start"])):
+        last = out[-1] if out else None
+        if (last is not None and last["source"] == m["source"] and 0 <= m["start"] - last["end"] <= PASSAGE_GAP
+                and 0 <= m["source_start"] - last["source_end"] <= PASSAGE_GAP):
+            last["end"], last["source_end"] = m["end"], m["source_end"]
+            last["units"] += 1
+            continue
+        out.append({"source": m["source"], "start": m["start"], "end": m["end"], "source_start": m["source_start"],
+                    "source_end": m["source_end"], "units": 1})
+    for p in out:
+        p["text"] = notice.text[p["start"]:p["end"]]
+        p["source_text"] = sources[p["source"]].text[p["source_start"]:p["source_end"]]
+    out.sort(key=lambda p: (-(p["end"] - p["start"]), p["start"], p["source"]))
+    return out
 
 
 def check_notices(

@@ -164,3 +164,21 @@ def test_check_does_not_count_the_file_itself(tmp_path: Path) -> None:
     rec = json.loads(res.output.splitlines()[0])
     assert all(s["notice"] != "corpora/seeds/002_7d8fcde3e44e2eb6.txt" for s in rec["sources"])
     assert rec["copy_ratio"] < 0.2
+
+
+def test_check_merges_adjacent_matches_into_passages(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", "corpora/seeds", "--db", db]).exit_code == 0
+    source = next(n for n in simtool.load(["corpora/seeds"]).notices if n.id.endswith("#17"))
+    block = max((s for s in source.segments if s.kind == "measure"), key=lambda s: len(s.text))
+    problem = next(s for s in source.segments if s.kind == "problem" and s.problem == block.problem)
+    excerpt = source.text[problem.start:block.end]
+    new = tmp_path / "copy.txt"
+    new.write_text("某县审计局党组关于巡察整改进展情况的通报\n根据县委统一部署，县委巡察组对我局进行了巡察。\n"
+                   f"一、整改情况\n{excerpt}\n某县审计局党组\n2024年1月5日\n", encoding="utf-8")
+    rec = json.loads(runner.invoke(app, ["check", str(new), "--db", db, "--format", "jsonl"]).output.splitlines()[0])
+    assert rec["passages"], rec
+    top = rec["passages"][0]
+    assert top["source"] == source.id and top["units"] >= 2
+    assert top["text"] == Path(new).read_text(encoding="utf-8")[top["start"]:top["end"]]
