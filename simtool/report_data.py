@@ -1,0 +1,372 @@
+"""The data of the HTML report: every analysis of a corpus gathered into one JSON-ready dict.
+
+The report page embeds this dict once and renders it lazily in the browser, so it is kept
+compact: notices are referred to by their index in ``notices``, passages and spans are
+offsets into the notice texts (each text is embedded once), and long lists are cut to the
+limits below (the dict says how many there were).  The dict is deterministic for the same
+notices and parameters: no clock, no random numbers, stable orders.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from simtool import clusters, overlap, phrases, reuse
+from simtool.dupes import Passage, passages, same_spans
+from simtool.engine import find_matches
+from simtool.spans import count_chars, merge_spans
+from simtool.types import Notice, Skip
+
+PAIR_LIMIT = 400  # pairs listed with their side-by-side passages
+HEATMAP_LIMIT = 60  # notices in the heatmap
+SOURCE_LIMIT = 20  # sources listed per notice in the per-notice view
+PHRASE_LIMIT = 300
+CLUSTER_LIMIT = 200
+CLUSTER_MEMBER_LIMIT = 60
+REUSE_LIMIT = 200
+CONTAINED = 1.3  # a passage whose one side is this much longer than the other is a containment
+
+Stage = Callable[[str], None]
+Span = tuple[int, int]
+PairKey = tuple[int, int]
+
+
+@dataclass(slots=True)
+class ReportData:
+    """The report dict plus what the terminal summary needs (not embedded: timings vary)."""
+
+    data: dict[str, Any]
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    top_notices: list[dict[str, Any]] = field(default_factory=list)
+    top_phrases: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _Stages:
+    """Named, timed stages: ``stage("label")`` ends the previous stage and starts the next one
+    (``None`` ends the last); ``on_stage`` hears each label (the progress display)."""
+
+    def __init__(self, on_stage: Stage | None) -> None:
+        self.timings: list[tuple[str, float]] = []
+        self._on_stage = on_stage
+        self._label: str | None = None
+        self._started = 0.0
+
+    def __call__(self, label: str | None) -> None:
+        now = time.perf_counter()
+        if self._label is not None:
+            self.timings.append((self._label, now - self._started))
+        self._label, self._started = label, now
+        if label is not None and self._on_stage is not None:
+            self._on_stage(label)
+
+
+class _Aligner:
+    """Character alignment of passage texts (``dupes.same_spans``), cached: copied corpora repeat
+    the same passage pairs many times."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
+
+    def same(self, a: str, b: str) -> tuple[list[int], list[int]]:
+        """The same pieces of ``a`` and ``b`` as flat ``[start, end, start, end, …]`` lists."""
+        key = (a, b)
+        if key not in self._cache:
+            if a == b:
+                self._cache[key] = ([0, len(a)], [0, len(b)])
+            else:
+                x, y = same_spans(a, b)
+                self._cache[key] = ([v for s in x for v in s], [v for s in y for v in s])
+        return self._cache[key]
+
+    def extent(self, a_text: str, p: Passage, b_text: str) -> tuple[Span, Span]:
+        """The aligned part of a passage on both sides: all of it, except that where one side is
+        much longer (a short unit found inside a long one) only the long side's aligned stretch."""
+        la, lb = p.a_end - p.a_start, p.b_end - p.b_start
+        whole = (p.a_start, p.a_end), (p.b_start, p.b_end)
+        if max(la, lb) <= CONTAINED * max(1, min(la, lb)):
+            return whole
+        sa, sb = self.same(a_text[p.a_start:p.a_end], b_text[p.b_start:p.b_end])
+        if not sa:
+            return whole
+        return (p.a_start + sa[0], p.a_start + sa[-1]), (p.b_start + sb[0], p.b_start + sb[-1])
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(float(x), 4)
+
+
+def _paint(n: Notice, spans: list[tuple[int, int, int]], priority: dict[int, int]) -> list[list[int]]:
+    """Each character of ``n`` shared with other notices, given to the highest-priority source:
+    ``[start, end, source]`` runs in text order."""
+    if not spans:
+        return []
+    owner = np.full(len(n.text), -1, dtype=np.int64)
+    for s, e, j in sorted(spans, key=lambda t: (priority.get(t[2], len(priority)), t[0], t[1])):
+        seg = owner[s:e]
+        seg[seg < 0] = j
+    change = np.flatnonzero(np.diff(owner)) + 1
+    starts = np.concatenate([[0], change])
+    ends = np.concatenate([change, [len(owner)]])
+    return [[int(s), int(e), int(owner[s])] for s, e in zip(starts.tolist(), ends.tolist()) if owner[s] >= 0]
+
+
+def build_report_data(
+    notices: Sequence[Notice],
+    *,
+    min_sim: float,
+    inputs: Sequence[str] = (),
+    skips: Sequence[Skip] = (),
+    on_stage: Stage | None = None,
+) -> ReportData:
+    """Run every analysis on ``notices`` and gather the report dict."""
+    from simtool import __version__
+
+    stage = _Stages(on_stage)
+    index = {n.id: i for i, n in enumerate(notices)}
+
+    stage("查找相似句段")
+    m = find_matches(notices, min_sim=min_sim, scope="cross")
+    by_pair: dict[PairKey, list[Passage]] = defaultdict(list)
+    for p in passages(m):
+        by_pair[(p.a, p.b)].append(p)  # cross passages: p.a < p.b
+
+    stage("识别套话")
+    phrase_recs = phrases.phrase_records(notices)
+    # formulaic text is defined by every phrase (not only the listed ones), as in ``simtool overlap``
+    formulaic = phrases.formulaic_spans(notices, phrases.formulaic_phrases(notices))
+
+    stage("计算重合度")
+    pair_stats: dict[PairKey, dict[str, Any]] = {}
+    for rec in overlap.overlap_records(notices, min_sim=min_sim, matches=m, formulaic=formulaic):
+        a, b = index[rec["a"]], index[rec["b"]]
+        pair_stats[(a, b) if a < b else (b, a)] = rec if a < b else _swap(rec)
+    ratios = overlap.notice_ratios(notices, min_sim=min_sim, matches=m, formulaic=formulaic)
+
+    stage("措施族")
+    cluster_recs = clusters.cluster_records(notices)
+
+    stage("千篇一律")
+    reuse_recs = reuse.reuse_records(notices, min_sim=min_sim)
+
+    stage("对齐相似文字")
+    aligner = _Aligner()
+    rows = _notice_rows(notices, by_pair, pair_stats, ratios, formulaic, index, aligner)
+    pairs = _pairs(notices, by_pair, pair_stats, index, aligner)
+    heatmap = _heatmap(rows, pair_stats)
+    stage(None)
+
+    total = sum(r["chars"] for r in rows)
+    shared = sum(r["shared"] for r in rows)
+    form = sum(r["formulaic_chars"] for r in rows)
+    data: dict[str, Any] = {
+        "meta": {
+            "version": __version__,
+            "min_sim": min_sim,
+            "inputs": list(inputs),
+            "skips": [{"path": s.path, "reason": s.reason} for s in skips],
+            "notices": len(notices),
+            "units": len({n.unit for n in notices if n.unit}),
+            "chars": total,
+            "shared_chars": shared,
+            "shared_share": _r(shared / total if total else 0.0),
+            "formulaic_chars": form,
+            "formulaic_share": _r(form / total if total else 0.0),
+            "passages": sum(len(v) for v in by_pair.values()),
+            "pairs_total": len(pair_stats),
+            "pairs_shown": len(pairs),
+        },
+        "notices": rows,
+        "pairs": pairs,
+        "heatmap": heatmap,
+        "phrases": _phrases(phrase_recs, index),
+        "clusters": _clusters(cluster_recs, index),
+        "reuse": _reuse(reuse_recs, index),
+    }
+    top = sorted(rows, key=lambda r: (-r["copy_ratio"], r["index"]))[:10]
+    return ReportData(data, stage.timings, top, phrase_recs[:10])
+
+
+def _swap(rec: dict[str, Any]) -> dict[str, Any]:
+    out = dict(rec)
+    for x, y in (("a", "b"), ("a_chars", "b_chars"), ("shared_a", "shared_b"), ("ratio_a", "ratio_b"),
+                 ("ratio_a_substantive", "ratio_b_substantive")):
+        out[x], out[y] = rec.get(y), rec.get(x)
+    return out
+
+
+def _notice_rows(
+    notices: Sequence[Notice],
+    by_pair: dict[PairKey, list[Passage]],
+    pair_stats: dict[PairKey, dict[str, Any]],
+    ratios: dict[str, dict[str, Any]],
+    formulaic: dict[str, list[Span]],
+    index: dict[str, int],
+    aligner: _Aligner,
+) -> list[dict[str, Any]]:
+    """One row per notice: metadata, ratios, its text, shared runs coloured by source, formulaic spans."""
+    spans: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for ps in by_pair.values():
+        for p in ps:
+            (sa, ea), (sb, eb) = aligner.extent(notices[p.a].text, p, notices[p.b].text)
+            spans[p.a].append((sa, ea, p.b))
+            spans[p.b].append((sb, eb, p.a))
+    partners: dict[int, list[tuple[int, int, float]]] = defaultdict(list)  # notice -> (other, shared, ratio)
+    for (a, b), st in pair_stats.items():
+        partners[a].append((b, int(st["shared_a"]), float(st["ratio_a"])))
+        partners[b].append((a, int(st["shared_b"]), float(st["ratio_b"])))
+    rows: list[dict[str, Any]] = []
+    for i, n in enumerate(notices):
+        ranked = sorted(partners[i], key=lambda t: (-t[1], t[0]))
+        runs = _paint(n, spans[i], {t[0]: k for k, t in enumerate(ranked)})
+        form = merge_spans(formulaic.get(n.id, []))
+        r = ratios[n.id]
+        rows.append({
+            "index": i,
+            "id": n.id,
+            "title": n.title,
+            "unit": n.unit,
+            "date": n.date,
+            "chars": int(r["chars"]),
+            "problems": n.problems,
+            "measures": n.measures,
+            "shared": int(r["shared"]),
+            "copy_ratio": _r(r["copy_ratio"]),
+            "copy_ratio_substantive": _r(r["copy_ratio_substantive"]),
+            "max_source_ratio": _r(r["max_source_ratio"]),
+            "max_source": index.get(r["max_source"]) if r.get("max_source") else None,
+            "formulaic_share": _r(r["formulaic_share"]),
+            "formulaic_chars": count_chars(n.text, form),
+            "sources": [[j, s, _r(x)] for j, s, x in ranked[:SOURCE_LIMIT]],
+            "sources_total": len(ranked),
+            "runs": runs,
+            "formulaic": [list(s) for s in form],
+            "text": n.text,
+        })
+    return rows
+
+
+def _rank_key(st: dict[str, Any], key: PairKey) -> tuple[float, int, int, int]:
+    """Pairs by substantive overlap (the larger side), then shared characters, then position."""
+    top = max(st["ratio_a_substantive"], st["ratio_b_substantive"])
+    return (-float(top), -int(st["shared_a"] + st["shared_b"]), key[0], key[1])
+
+
+def _pairs(
+    notices: Sequence[Notice],
+    by_pair: dict[PairKey, list[Passage]],
+    pair_stats: dict[PairKey, dict[str, Any]],
+    index: dict[str, int],
+    aligner: _Aligner,
+) -> list[dict[str, Any]]:
+    """The top pairs with their passages aligned character by character:
+    ``[a_start, a_end, b_start, b_end, score, same_a, same_b]``, same spans relative to the passage."""
+    ranked = sorted((k for k in pair_stats if k in by_pair), key=lambda k: _rank_key(pair_stats[k], k))
+    out = []
+    for a, b in ranked[:PAIR_LIMIT]:
+        st = pair_stats[(a, b)]
+        rows = []
+        for p in sorted(by_pair[(a, b)], key=lambda p: (p.a_start, p.b_start)):
+            same_a, same_b = aligner.same(notices[a].text[p.a_start:p.a_end], notices[b].text[p.b_start:p.b_end])
+            rows.append([p.a_start, p.a_end, p.b_start, p.b_end, _r(p.score), same_a, same_b])
+        src = st.get("likely_source")
+        out.append({
+            "a": a, "b": b,
+            "shared_a": int(st["shared_a"]), "shared_b": int(st["shared_b"]),
+            "ratio_a": _r(st["ratio_a"]), "ratio_b": _r(st["ratio_b"]),
+            "sub_a": _r(st["ratio_a_substantive"]), "sub_b": _r(st["ratio_b_substantive"]),
+            "source": index.get(src) if isinstance(src, str) else None,
+            "passages": rows,
+        })
+    return out
+
+
+def _heatmap(rows: list[dict[str, Any]], pair_stats: dict[PairKey, dict[str, Any]]) -> dict[str, Any]:
+    """Row notice × column notice: the share of the row notice found in the column notice.
+
+    The notices sharing the most text are shown, ordered so that notices sharing text with each
+    other sit next to each other (``_seriate``), which turns copied families into visible blocks.
+    """
+    chosen = sorted(range(len(rows)), key=lambda i: (-rows[i]["shared"], i))[:HEATMAP_LIMIT]
+    chosen = sorted(i for i in chosen if rows[i]["shared"] > 0)
+    pos = {i: k for k, i in enumerate(chosen)}
+    total = np.zeros((len(chosen), len(chosen)))
+    sub = np.zeros((len(chosen), len(chosen)))
+    for (a, b), st in pair_stats.items():
+        if a in pos and b in pos:
+            x, y = pos[a], pos[b]
+            total[x, y], total[y, x] = st["ratio_a"], st["ratio_b"]
+            sub[x, y], sub[y, x] = st["ratio_a_substantive"], st["ratio_b_substantive"]
+    order = _seriate(total)
+    return {
+        "notices": [chosen[k] for k in order],
+        "total": [[_r(v) for v in row] for row in total[np.ix_(order, order)].tolist()],
+        "substantive": [[_r(v) for v in row] for row in sub[np.ix_(order, order)].tolist()],
+        "candidates": sum(1 for r in rows if r["shared"] > 0),
+    }
+
+
+def _seriate(m: np.ndarray) -> list[int]:
+    """An order of the rows of a similarity matrix that keeps similar rows together: greedy nearest
+    neighbour from the row with the largest total, ties by position (deterministic).
+
+    >>> _seriate(np.array([[0, 0, .9], [0, 0, .1], [.9, .1, 0]]))
+    [2, 0, 1]
+    """
+    n = len(m)
+    if n == 0:
+        return []
+    sym = np.maximum(m, m.T)
+    cur = int(np.argmax(sym.sum(axis=1)))
+    order, left = [cur], set(range(n)) - {cur}
+    while left:
+        cand = sorted(left)
+        cur = cand[int(np.argmax(sym[cur, cand]))]
+        order.append(cur)
+        left.discard(cur)
+    return order
+
+
+# -- the lists of the other analyses, made compact (notice ids → indices, texts → offsets) --------
+
+
+def _example(ex: Any, index: dict[str, int]) -> dict[str, Any]:
+    if isinstance(ex, dict):
+        nid = ex.get("notice")
+        return {"notice": index.get(nid) if isinstance(nid, str) else None, "text": str(ex.get("text") or "")}
+    if isinstance(ex, str) and ex in index:
+        return {"notice": index[ex], "text": ""}
+    return {"notice": None, "text": str(ex)}
+
+
+def _phrases(records: list[dict[str, Any]], index: dict[str, int]) -> dict[str, Any]:
+    items = [{"phrase": p["phrase"], "notices": p["notices"], "units": p["units"], "occurrences": p["occurrences"],
+              "examples": [_example(e, index) for e in list(p.get("examples") or [])[:3]]}
+             for p in records[:PHRASE_LIMIT]]
+    return {"total": len(records), "items": items}
+
+
+def _clusters(records: list[dict[str, Any]], index: dict[str, int]) -> dict[str, Any]:
+    items = []
+    for c in records[:CLUSTER_LIMIT]:
+        members = [[index[x["notice"]], int(x["start"]), int(x["end"])] for x in c["members"] if x["notice"] in index]
+        items.append({"cluster": c["cluster"], "size": c["size"], "notices": c["notices"], "units": c["units"],
+                      "label": c["label"] or "", "theme": c.get("theme") or "",
+                      "unit_names": [str(u) for u in c.get("unit_names") or []],
+                      "members": members[:CLUSTER_MEMBER_LIMIT], "members_total": len(members)})
+    return {"total": len(records), "items": items}
+
+
+def _reuse(records: list[dict[str, Any]], index: dict[str, int]) -> dict[str, Any]:
+    items = []
+    for r in records[:REUSE_LIMIT]:
+        occ = [[o.get("problem"), int(o["start"]), int(o["end"]), str(o.get("problem_text") or "")[:200]]
+               for o in r["occurrences"]]
+        items.append({"notice": index[r["notice"]], "measure": r["measure"] or "", "count": r["count"],
+                      "problems": list(r.get("problems") or []), "score": _r(r.get("score")), "occurrences": occ})
+    return {"total": len(records), "items": items}
