@@ -63,28 +63,35 @@ def _pairs_in_groups(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -
     return np.stack([order[left], order[right]], axis=1)
 
 
-def candidate_pairs(keys: np.ndarray, *, max_bucket: int = 5000) -> np.ndarray:
+def candidate_pairs(keys: np.ndarray, *, max_bucket: int = 64) -> np.ndarray:
     """Distinct pairs ``(i, j)``, ``i < j``, of rows sharing at least one band key.
 
-    A bucket larger than ``max_bucket`` (a degenerate key shared by thousands of distinct
-    texts) contributes only the pairs of its first ``max_bucket`` members, so the cost stays
-    bounded; identical texts should be collapsed before calling this.
+    A bucket larger than ``max_bucket`` — a dense family of near-identical texts, such as one
+    measure copied with small edits into hundreds of notices — contributes a star instead of all
+    its pairs: each member paired with the bucket's first member.  That keeps the cost linear in
+    the family's size; members stay reachable through the star.  Collapse identical texts first.
     """
     m = keys.shape[0]
     found: list[np.ndarray] = []
     for k in range(keys.shape[1]):
         col = keys[:, k]
-        order = np.argsort(col, kind="stable")
+        order = np.argsort(col, kind="stable").astype(np.int64)
         sorted_col = col[order]
         bounds = np.flatnonzero(np.diff(sorted_col)) + 1
         starts = np.concatenate([[0], bounds]).astype(np.int64)
         sizes = np.diff(np.concatenate([starts, [m]])).astype(np.int64)
-        sizes = np.minimum(sizes, max_bucket)
-        pairs = _pairs_in_groups(order.astype(np.int64), starts, sizes)
+        big = sizes > max_bucket
+        pairs = _pairs_in_groups(order, starts[~big], sizes[~big])
+        if big.any():
+            hub = np.repeat(order[starts[big]], sizes[big] - 1)
+            pos = np.repeat(starts[big], sizes[big] - 1) + 1 + (
+                np.arange((sizes[big] - 1).sum()) - np.repeat(np.cumsum(sizes[big] - 1) - (sizes[big] - 1), sizes[big] - 1)
+            )
+            pairs = np.concatenate([pairs, np.stack([hub, order[pos]], axis=1)])
         if len(pairs):
             lo = np.minimum(pairs[:, 0], pairs[:, 1])
             hi = np.maximum(pairs[:, 0], pairs[:, 1])
-            found.append(np.unique(lo * m + hi))
+            found.append(lo * m + hi)
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     codes = np.unique(np.concatenate(found))

@@ -307,12 +307,15 @@ def signatures_from_hashes(
 def signatures(
     texts: Sequence[str], *, n: int | None = None, num_perm: int = DEFAULT_NUM_PERM, seed: int = DEFAULT_SEED,
     mode: Literal["char", "word"] = "char", scheme: Scheme = DEFAULT_SCHEME, workers: int | None = None,
+    stop: np.ndarray | None = None,
 ) -> np.ndarray:
     """MinHash signatures (len(texts), num_perm) uint64 of char n-gram (or jieba word n-gram) shingles.
 
     Row i equals ``datasketch.MinHash(num_perm, seed, hashfunc=shingle_hash_bytes, scheme=scheme)``
     updated with the shingles of ``texts[i]`` as UTF-32-LE bytes. ``n`` defaults to ``DEFAULT_NGRAM``
     characters or ``DEFAULT_WORD_NGRAM`` words. ``workers`` threads share the numpy work.
+    ``stop`` (sorted uint32 shingle hashes) leaves out stop shingles — the genre's commonest
+    bigrams, which make unrelated texts look alike — except from a text that has no other shingle.
     """
     a, b = permutations(num_perm, seed, scheme=scheme)
     if mode == "char":
@@ -323,4 +326,28 @@ def signatures(
         hashes = np.concatenate([np.zeros(0, np.uint32), *parts])
     else:
         raise ValueError(f"unknown mode {mode!r}")
+    if stop is not None and stop.size and hashes.size:
+        hashes, offsets = drop_stop(hashes, offsets, stop)
     return signatures_from_hashes(hashes, offsets, a, b, scheme=scheme, workers=workers)
+
+
+STOP_MIN_KEEP = 16
+
+
+def drop_stop(
+    hashes: np.ndarray, offsets: np.ndarray, stop: np.ndarray, min_keep: int = STOP_MIN_KEEP
+) -> tuple[np.ndarray, np.ndarray]:
+    """Remove stop shingles from a flat batch (``offsets`` from 0), except from a short text: one with
+    fewer than ``min_keep`` other shingles keeps them all, for its few shingles are all it has.
+
+    >>> h, o = drop_stop(np.array([1, 2, 3, 2, 2], np.uint32), np.array([0, 3, 5]), np.array([2], np.uint32), 1)
+    >>> h.tolist(), o.tolist()
+    ([1, 3, 2, 2], [0, 2, 4])
+    """
+    counts = np.diff(offsets)
+    keep = ~np.isin(hashes, stop, assume_unique=False)
+    owner = np.repeat(np.arange(counts.size), counts)
+    kept = np.bincount(owner[keep], minlength=counts.size)
+    keep |= np.repeat(kept < min_keep, counts)
+    new_counts = np.bincount(owner[keep], minlength=counts.size)
+    return hashes[keep], np.concatenate([[0], np.cumsum(new_counts)]).astype(np.int64)

@@ -53,20 +53,30 @@ def verify(texts: Sequence[str], pairs: np.ndarray, min_sim: float, *, containme
     if len(pairs) == 0:
         e = np.empty(0, dtype=np.int64)
         return Verified(e, e, np.empty(0), np.empty(0, dtype=bool))
-    left = [texts[i] for i in pairs[:, 0].tolist()]
-    right = [texts[j] for j in pairs[:, 1].tolist()]
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    la, lb = lengths[pairs[:, 0]], lengths[pairs[:, 1]]
+    short, long_ = np.minimum(la, lb), np.maximum(la, lb)
     cutoff = min_sim - 1e-9
-    scores = pair_scores(left, right, min_sim)
+    scores = np.zeros(len(pairs))
+    # Indel similarity is at most 2·short / (short + long): skip pairs whose lengths already rule it out
+    possible = np.flatnonzero(2 * short >= cutoff * (short + long_))
+    if len(possible):
+        idx = possible.tolist()
+        scores[possible] = pair_scores([texts[i] for i in pairs[idx, 0].tolist()],
+                                       [texts[j] for j in pairs[idx, 1].tolist()], min_sim)
     contained = np.zeros(len(pairs), dtype=bool)
     if containment:
-        for k in np.flatnonzero(scores < min_sim).tolist():
-            a, b = left[k], right[k]
-            short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-            if len(short) >= CONTAIN_MIN_CHARS and len(short) <= CONTAIN_LEN_RATIO * len(long_):
-                s = fuzz.partial_ratio(short, long_, score_cutoff=min_sim * 100) / 100
-                if s >= cutoff:
-                    scores[k] = s
-                    contained[k] = True
+        todo = np.flatnonzero((scores < cutoff) & (short >= CONTAIN_MIN_CHARS) & (short <= CONTAIN_LEN_RATIO * long_))
+        if len(todo):
+            a_short = (la[todo] <= lb[todo]).tolist()
+            ia, ib = pairs[todo, 0].tolist(), pairs[todo, 1].tolist()
+            s_texts = [texts[x if f else y] for x, y, f in zip(ia, ib, a_short)]
+            l_texts = [texts[y if f else x] for x, y, f in zip(ia, ib, a_short)]
+            part = np.asarray(process.cpdist(s_texts, l_texts, scorer=fuzz.partial_ratio, score_cutoff=min_sim * 100 - 1e-7,
+                                             workers=-1, dtype=np.float64)) / 100
+            hit = part >= cutoff
+            scores[todo[hit]] = part[hit]
+            contained[todo[hit]] = True
     keep = scores >= cutoff
     return Verified(pairs[keep, 0], pairs[keep, 1], np.round(scores[keep], 4), contained[keep])
 

@@ -45,3 +45,11 @@ def test_lsh_params_follow_threshold() -> None:
     b_high, r_high = lsh_params(0.7, 128)
     assert b_low * r_low <= 128 and b_high * r_high <= 128
     assert r_low < r_high  # a lower threshold needs shorter bands
+
+
+def test_oversized_bucket_becomes_a_star() -> None:
+    keys = np.zeros((10, 1), dtype=np.int64)  # one bucket of 10
+    keys[9, 0] = 1  # … and a lone row
+    pairs = {tuple(p) for p in candidate_pairs(keys, max_bucket=4).tolist()}
+    assert pairs == {(0, j) for j in range(1, 9)}  # linear: the first member with each other one
+    assert len(candidate_pairs(keys, max_bucket=64)) == 9 * 8 // 2
