@@ -16,9 +16,10 @@ import numpy as np
 
 from simtool.engine import DEFAULT_MIN_SIM, DEFAULT_PARAMS, INDEX_BUILD_SIM, INDEX_MIN_SIM, index_bands, keys_for
 from simtool.errors import UserError
-from simtool.spans import count_chars, subtract_spans
+from simtool.spans import CharCounter, subtract_spans
 from simtool.store import Store
 from simtool.types import Notice
+from simtool.normalize import normalize_many
 from simtool.units import Units, build_units
 from simtool.verify import pair_scores
 
@@ -26,12 +27,15 @@ Formulaic = Callable[[Notice], list[tuple[int, int]]]
 Hit = tuple[int, str, int, float]  # query unit, source notice id, source unit seq, score
 
 
-def _ratio(text: str, spans: list[tuple[int, int]], formulaic: list[tuple[int, int]] | None) -> tuple[int, float]:
-    total = count_chars(text)
-    shared = count_chars(text, spans)
+def _ratio(
+    text: str | CharCounter, spans: list[tuple[int, int]], formulaic: list[tuple[int, int]] | None
+) -> tuple[int, float]:
+    counter = text if isinstance(text, CharCounter) else CharCounter(text)
+    total = counter.count()
+    shared = counter.count(spans)
     if formulaic is not None:
-        total = count_chars(text, subtract_spans([(0, len(text))], formulaic))
-        shared = count_chars(text, subtract_spans(spans, formulaic))
+        total = counter.count(subtract_spans([(0, len(counter.prefix) - 1)], formulaic))
+        shared = counter.count(subtract_spans(spans, formulaic))
     return shared, (round(shared / total, 4) if total else 0.0)
 
 
@@ -40,7 +44,8 @@ def copy_report(
     units: Units,
     hits: Sequence[Hit],
     sources: dict[str, Notice],
-    source_units: dict[str, Units],
+    source_spans: dict[str, np.ndarray],
+    source_texts: Callable[[list[tuple[str, int, int]]], list[str]],
     formulaic: Formulaic | None = None,
 ) -> dict[str, Any]:
     """The check record of ``notice`` from its verified hits against other notices."""
@@ -51,28 +56,28 @@ def copy_report(
         span = (int(units.start[qi]), int(units.end[qi]))
         by_source[sid].append(span)
         all_spans.append(span)
-        su = source_units[sid]
-        k = int(np.searchsorted(su.seq, sseq))
-        src = sources[sid]
-        ss, se = int(su.start[k]), int(su.end[k])
+        ss, se = int(source_spans[sid][sseq][0]), int(source_spans[sid][sseq][1])
         matches.append({
             "start": span[0], "end": span[1], "text": notice.text[span[0]:span[1]], "score": score,
-            "source": sid, "source_start": ss, "source_end": se, "source_text": src.text[ss:se],
+            "source": sid, "source_start": ss, "source_end": se,
         })
     form = formulaic(notice) if formulaic is not None else None
-    merged = _passages(notice, sources, matches)
-    shared, ratio = _ratio(notice.text, all_spans, None)
-    _, ratio_sub = _ratio(notice.text, all_spans, form)
+    for m, t in zip(matches, source_texts([(m["source"], m["source_start"], m["source_end"]) for m in matches])):
+        m["source_text"] = t
+    merged = _passages(notice, source_texts, matches)
+    counter = CharCounter(notice.text)
+    shared, ratio = _ratio(counter, all_spans, None)
+    _, ratio_sub = _ratio(counter, all_spans, form)
     ranked = []
     for sid, spans in by_source.items():
-        s_shared, s_ratio = _ratio(notice.text, spans, None)
+        s_shared, s_ratio = _ratio(counter, spans, None)
         ranked.append({"notice": sid, "title": sources[sid].title, "unit": sources[sid].unit,
                        "date": sources[sid].date, "shared": s_shared, "ratio": s_ratio})
     ranked.sort(key=lambda r: (-r["shared"], r["notice"]))
     return {
         "notice": notice.id,
         "title": notice.title,
-        "chars": count_chars(notice.text),
+        "chars": counter.count(),
         "shared": shared,
         "copy_ratio": ratio,
         "copy_ratio_substantive": ratio_sub,
@@ -88,7 +93,9 @@ def copy_report(
 PASSAGE_GAP = 8  # characters (labels, line breaks) allowed between two matched units of one passage
 
 
-def _passages(notice: Notice, sources: dict[str, Notice], matches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _passages(
+    notice: Notice, source_texts: Callable[[list[tuple[str, int, int]]], list[str]], matches: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Matches from the same source that follow each other on both sides, merged into passages."""
     out: list[dict[str, Any]] = []
     for m in sorted(matches, key=lambda m: (m["source"], m["start"], m["source_start"])):
@@ -100,9 +107,9 @@ def _passages(notice: Notice, sources: dict[str, Notice], matches: list[dict[str
             continue
         out.append({"source": m["source"], "start": m["start"], "end": m["end"], "source_start": m["source_start"],
                     "source_end": m["source_end"], "units": 1})
-    for p in out:
+    for p, t in zip(out, source_texts([(p["source"], p["source_start"], p["source_end"]) for p in out])):
         p["text"] = notice.text[p["start"]:p["end"]]
-        p["source_text"] = sources[p["source"]].text[p["source_start"]:p["source_end"]]
+        p["source_text"] = t
     out.sort(key=lambda p: (-(p["end"] - p["start"]), p["start"], p["source"]))
     return out
 
@@ -139,21 +146,25 @@ def check_notices(
                 for p in np.asarray(spos[lo[k] : hi[k]]).tolist():
                     cands.add((k // bands, p))
         wanted = {ids[p >> 20] for _, p in cands} - exclude - {notice.id}
-        if exclude_sha is not None:
-            wanted = {sid for sid in wanted if store.document_of(sid) != exclude_sha}
-        sources = {n.id: n for n in store.notices(sorted(wanted))}
-        source_units = {sid: build_units([n], "literal") for sid, n in sources.items()}
-        pairs = []
+        stored = store.indexed_notices(sorted(wanted))
+        sources = {sid: n for sid, (n, _, sha) in stored.items() if sha != exclude_sha}
+        source_spans = {sid: spans for sid, (_, spans, _) in stored.items()}
+        # verify each distinct (query unit, source text) once: a formula shared by every stored
+        # notice costs one comparison, not one per notice
+        groups: dict[tuple[int, int], list[tuple[str, int]]] = defaultdict(list)
         for qi, p in sorted(cands):
             sid, seq = ids[p >> 20], p & ((1 << 20) - 1)
-            if sid in sources:
-                su = source_units[sid]
-                k = int(np.searchsorted(su.seq, seq))
-                if k < len(su) and su.seq[k] == seq:
-                    pairs.append((qi, sid, seq, units.text[qi], su.text[k]))
-        scores = pair_scores([p[3] for p in pairs], [p[4] for p in pairs], min_sim)
-        hits = [(qi, sid, seq, round(float(s), 4)) for (qi, sid, seq, _, _), s in zip(pairs, scores) if s > 0]
-        out.append(copy_report(notice, units, hits, sources, source_units, formulaic))
+            if sid in sources and seq < len(source_spans[sid]):
+                row = source_spans[sid][seq]
+                ident = int(np.asarray(row[2:4], dtype="<i4").view("<i8")[0])
+                groups[(qi, ident)].append((sid, seq))
+        keys = sorted(groups)
+        reps = [groups[k][0] for k in keys]
+        raw = store.unit_texts([(sid, int(source_spans[sid][seq][0]), int(source_spans[sid][seq][1])) for sid, seq in reps])
+        scores = pair_scores([units.text[qi] for qi, _ in keys], normalize_many(raw), min_sim)
+        hits = [(qi, sid, seq, round(float(sc), 4))
+                for (qi, _), sc in zip(keys, scores) if sc > 0 for sid, seq in groups[(qi, _)]]
+        out.append(copy_report(notice, units, hits, sources, source_spans, store.unit_texts, formulaic))
     return out
 
 

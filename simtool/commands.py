@@ -86,7 +86,7 @@ _STATUS = {"added": "已导入", "exists": "已存在，未重复导入", "updat
 def run_ingest(paths: Sequence[str], db: str, *, quiet: bool = False) -> int:
     """Ingest ``paths`` into the store ``db`` with a progress bar; returns the exit code."""
     from simtool.corpus import ingest
-    from simtool.engine import notice_keys
+    from simtool.engine import notice_index
 
     items = list(iter_files(paths))
     skips = [i for i in items if isinstance(i, Skip)]
@@ -102,7 +102,7 @@ def run_ingest(paths: Sequence[str], db: str, *, quiet: bool = False) -> int:
         def step(_e: IngestResult | Skip) -> None:
             progress.advance(task)
 
-        events += ingest(files, store, on_event=step, index=notice_keys)
+        events += ingest(files, store, on_event=step, index=notice_index)
         total = store.count_notices()
     added = [e for e in events if isinstance(e, IngestResult)]
     bad = [e for e in events if isinstance(e, Skip)]

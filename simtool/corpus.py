@@ -94,11 +94,11 @@ def ingest(
     store: Store,
     *,
     on_event: Callable[[IngestEvent], None] | None = None,
-    index: Callable[[Sequence[Notice]], list[bytes | None]] | None = None,
+    index: Callable[[Sequence[Notice]], list[tuple[bytes, bytes] | None]] | None = None,
 ) -> list[IngestEvent]:
     """Add every readable file under ``paths`` to ``store``; one transaction per file.
 
-    ``index`` computes the LSH band keys of a file's notices (the engine); ``on_event`` is
+    ``index`` computes the LSH index rows of a file's notices (``engine.notice_index``); ``on_event`` is
     called after each file (progress display).
     """
     events: list[IngestEvent] = []
@@ -110,8 +110,8 @@ def ingest(
             if store.has_document(doc.sha256):
                 event = IngestResult(doc.path, "exists", 0, len(removed))
             else:
-                keys = index(notices) if index is not None else None
-                event = store.add_document(doc, notices, removed, keys)
+                rows = index(notices) if index is not None else None
+                event = store.add_document(doc, notices, removed, rows)
         events.append(event)
         if on_event is not None:
             on_event(event)

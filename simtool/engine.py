@@ -9,6 +9,7 @@ than ``max_family`` are reported as stars (each occurrence paired with the repre
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,20 +175,31 @@ def find_matches(
     return Matches(units, lo[idx], hi[idx], s[idx], c[idx], f[idx], z[idx])
 
 
+def text_id(text: str) -> int:
+    """A stable 64-bit identity of a normalized text (equal texts, equal ids)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+
+
 def index_bands() -> tuple[int, int]:
     """(bands, rows) of the persistent index in the store."""
     return DEFAULT_PARAMS.bands(INDEX_BUILD_SIM)
 
 
-def notice_keys(notices: Sequence[Notice]) -> list[bytes | None]:
-    """For each notice, its units' band keys for the persistent index (int64 little-endian, unit-major)."""
+def notice_index(notices: Sequence[Notice]) -> list[tuple[bytes, bytes] | None]:
+    """Per notice, the rows of the persistent index: its units' band keys (int64 little-endian,
+    unit-major) and, per unit, its span in the notice text and the identity of its normalized text
+    (int32 start, end, and the two halves of ``text_id``)."""
     units = build_units(notices, "literal")
-    out: list[bytes | None] = [None] * len(notices)
+    out: list[tuple[bytes, bytes] | None] = [None] * len(notices)
     if not len(units):
         return out
     keys = keys_for(units.text, DEFAULT_PARAMS, INDEX_BUILD_SIM).astype("<i8")
+    ident = np.array([text_id(t) for t in units.text], dtype=np.int64)
+    spans = np.concatenate([np.stack([units.start, units.end], axis=1).astype("<i4"),
+                            ident.astype("<i8").view("<i4").reshape(-1, 2)], axis=1)
     bounds = np.searchsorted(units.notice, np.arange(len(notices) + 1))
     for i in range(len(notices)):
-        if bounds[i + 1] > bounds[i]:
-            out[i] = keys[bounds[i] : bounds[i + 1]].tobytes()
+        lo, hi = bounds[i], bounds[i + 1]
+        if hi > lo:
+            out[i] = (keys[lo:hi].tobytes(), spans[lo:hi].tobytes())
     return out

@@ -8,6 +8,8 @@ every one is verified (``simtool.verify``) before anything is reported.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -15,6 +17,7 @@ _MIX2 = np.uint64(0x94D049BB133111EB)
 _PRIME = np.uint64(0x100000001B3)
 
 
+@functools.cache
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows) minimising false positives + false negatives at ``threshold`` (datasketch's method)."""
     from datasketch.lsh import _optimal_param

@@ -34,6 +34,27 @@ def count_chars(text: str, spans: Iterable[tuple[int, int]] | None = None) -> in
     return sum(len(text[a:b]) - sum(1 for c in text[a:b] if c.isspace()) for a, b in merge_spans(spans))
 
 
+class CharCounter:
+    r"""``count_chars`` for many span lists over one text, in time proportional to the spans.
+
+    >>> CharCounter("一是 加强\n学习").count([(0, 4), (2, 5)])
+    4
+    """
+
+    def __init__(self, text: str) -> None:
+        self.prefix = [0]
+        total = 0
+        for c in text:
+            total += not c.isspace()
+            self.prefix.append(total)
+
+    def count(self, spans: Iterable[tuple[int, int]] | None = None) -> int:
+        if spans is None:
+            return self.prefix[-1]
+        n = len(self.prefix) - 1
+        return sum(self.prefix[min(b, n)] - self.prefix[min(a, n)] for a, b in merge_spans(spans))
+
+
 def subtract_spans(spans: Iterable[tuple[int, int]], remove: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """``spans`` minus ``remove``.
 

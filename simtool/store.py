@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS notices (
     id TEXT PRIMARY KEY, sha256 TEXT NOT NULL REFERENCES documents(sha256) ON DELETE CASCADE,
     idx INTEGER NOT NULL, path TEXT NOT NULL, title TEXT NOT NULL, unit TEXT, inspector TEXT,
     period_start TEXT, period_end TEXT, feedback_date TEXT, date TEXT, declared TEXT NOT NULL,
-    text TEXT NOT NULL, keys BLOB
+    text TEXT NOT NULL, keys BLOB, spans BLOB
 );
 CREATE INDEX IF NOT EXISTS notices_sha ON notices(sha256);
 CREATE TABLE IF NOT EXISTS segments (
@@ -115,9 +115,12 @@ class Store:
         doc: Document,
         notices: Sequence[Notice],
         removed: Sequence[str],
-        keys: Sequence[bytes | None] | None = None,
+        index: Sequence[tuple[bytes, bytes] | None] | None = None,
     ) -> IngestResult:
-        """Store one document with its notices (and their LSH band keys) in a single transaction.
+        """Store one document with its notices (and their LSH index rows) in a single transaction.
+
+        ``index`` gives, per notice, its units' band keys (int64, unit-major) and their spans
+        (int32 start/end pairs) — see ``engine.notice_index``.
 
         A document already stored (same bytes) adds nothing.  A different document at the same
         path replaces the old one, so notice ids stay unique.
@@ -138,13 +141,14 @@ class Store:
                 "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
                 (doc.sha256, doc.path, doc.format, doc.encoding, len(doc.text), json.dumps(list(removed), ensure_ascii=False)),
             )
-            blobs = list(keys) if keys is not None else [None] * len(notices)
+            rows = list(index) if index is not None else [None] * len(notices)
             self.db.executemany(
-                "INSERT INTO notices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO notices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (n.id, doc.sha256, n.index, n.path, n.title, n.unit, n.inspector, n.period_start,
-                     n.period_end, n.feedback_date, n.date, json.dumps(n.declared, sort_keys=True), n.text, k)
-                    for n, k in zip(notices, blobs)
+                     n.period_end, n.feedback_date, n.date, json.dumps(n.declared, sort_keys=True), n.text,
+                     *(r if r is not None else (None, None)))
+                    for n, r in zip(notices, rows)
                 ],
             )
             self.db.executemany(
@@ -197,6 +201,15 @@ class Store:
                 declared=json.loads(r[11]),
             )
 
+    def unit_texts(self, wanted: Sequence[tuple[str, int, int]]) -> list[str]:
+        """The original text of each ``(notice_id, start, end)`` span (each notice read once)."""
+        ids = sorted({nid for nid, _, _ in wanted})
+        texts: dict[str, str] = {}
+        for lo in range(0, len(ids), 500):
+            chunk = ids[lo : lo + 500]
+            texts.update(self.db.execute(f"SELECT id, text FROM notices WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        return [texts.get(nid, "")[a:b] for nid, a, b in wanted]
+
     def key_index(self, bands: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """The stored LSH index: sorted band keys, and for each key ``notice_pos << 20 | unit_seq``.
 
@@ -234,9 +247,22 @@ class Store:
             pass  # a read-only folder: work without the cache
         return keys, pos, ids
 
-    def document_of(self, notice_id: str) -> str | None:
-        row = self.db.execute("SELECT sha256 FROM notices WHERE id = ?", (notice_id,)).fetchone()
-        return row[0] if row else None
+    def indexed_notices(self, ids: Sequence[str]) -> dict[str, tuple[Notice, np.ndarray, str]]:
+        """For each id: the notice without its segments and text, its indexed units (k × 4: start, end and
+        the text identity as two int32) and its document hash."""
+        out: dict[str, tuple[Notice, np.ndarray, str]] = {}
+        wanted = sorted(set(ids))
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            for r in self.db.execute(
+                "SELECT id, path, idx, title, '', unit, date, spans, sha256 FROM notices"
+                f" WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
+                notice = Notice(id=r[0], path=r[1], index=r[2], title=r[3], text=r[4], segments=(), unit=r[5], date=r[6])
+                spans = np.frombuffer(r[7], dtype="<i4").reshape(-1, 4) if r[7] else np.empty((0, 4), dtype=np.int32)
+                out[r[0]] = (notice, spans, r[8])
+        return out
 
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
