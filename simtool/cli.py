@@ -235,11 +235,19 @@ def clusters(
     db: DbOpt = "simtool.db",
     fmt: FormatOpt = "table",
     min_sim: Annotated[float, typer.Option("--min-sim", min=0.0, max=1.0, help="最低相似度 [0,1]，默认 0.6")] = 0.6,
+    themes: Annotated[bool, typer.Option("--themes", help="按主题（学习、会议、制度、台账……）汇总，而不是列出措施族")] = False,
     limit: LimitOpt = 30,
 ) -> None:
     """跨通报、跨单位反复出现的整改措施（措施族）。"""
-    from simtool.clusters import cluster_records
+    from simtool.clusters import cluster_records, theme_records
 
+    if themes:
+        _records_command(
+            paths, db, fmt, lambda items: theme_records(items, min_sim=min_sim),
+            [("theme", "主题"), ("keywords", "常见表述"), ("measures", "措施数"), ("notices", "通报数"), ("units", "单位数")],
+            "措施主题", limit,
+        )
+        return
     _records_command(
         paths, db, fmt, lambda items: cluster_records(items, min_sim=min_sim),
         [("cluster", "编号"), ("size", "措施数"), ("notices", "通报数"), ("units", "单位数"), ("label", "代表性措施")],

@@ -273,7 +273,7 @@ def test_measure_units_cut_ordinals(seeds: simtool.Loaded) -> None:
         assert seeds.notices[ni].text[s:e].strip() == seeds.notices[ni].text[s:e]
 
 
-def test_cli_path_is_given_relative(tmp_path: Path) -> None:
+def test_cli_clusters_missing_path_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["clusters", str(tmp_path / "missing.txt"), "--format", "jsonl"])
     assert result.exit_code == 2
 
