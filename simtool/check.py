@@ -62,9 +62,6 @@ def copy_report(
             "source": sid, "source_start": ss, "source_end": se,
         })
     form = formulaic(notice) if formulaic is not None else None
-    for m, t in zip(matches, source_texts([(m["source"], m["source_start"], m["source_end"]) for m in matches])):
-        m["source_text"] = t
-    merged = _passages(notice, source_texts, matches)
     counter = CharCounter(notice.text)
     shared, ratio = _ratio(counter, all_spans, None)
     _, ratio_sub = _ratio(counter, all_spans, form)
@@ -74,6 +71,12 @@ def copy_report(
         ranked.append({"notice": sid, "title": sources[sid].title, "unit": sources[sid].unit,
                        "date": sources[sid].date, "shared": s_shared, "ratio": s_ratio})
     ranked.sort(key=lambda r: (-r["shared"], r["notice"]))
+    # matches and passages of the top sources (a formula may match thousands of notices)
+    top = {r["notice"] for r in ranked[:TOP_SOURCES]}
+    matches = [m for m in matches if m["source"] in top]
+    for m, t in zip(matches, source_texts([(m["source"], m["source_start"], m["source_end"]) for m in matches])):
+        m["source_text"] = t
+    merged = _passages(notice, source_texts, matches)
     return {
         "notice": notice.id,
         "title": notice.title,
@@ -90,6 +93,7 @@ def copy_report(
     }
 
 
+TOP_SOURCES = 20  # sources whose matches and passages are listed (all sources count in the ratios)
 PASSAGE_GAP = 8  # characters (labels, line breaks) allowed between two matched units of one passage
 
 
