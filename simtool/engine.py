@@ -18,7 +18,7 @@ from typing import Literal
 import numpy as np
 
 from simtool import sketch
-from simtool.index import band_keys, candidate_pairs, lsh_params
+from simtool.index import band_keys, candidate_blocks, lsh_params
 from simtool.types import Notice, Scope, View
 from simtool.units import Units, build_units, collapse
 from simtool.verify import verify
@@ -144,18 +144,27 @@ def find_matches(
         else:
             add(np.full(z - 1, members[0]), members[1:], 1.0, False, int(members[0]), z)
 
-    # similar distinct texts: LSH candidates, verified
+    # similar distinct texts: LSH candidates, verified block by block (bounded memory)
     if len(distinct) > 1:
-        pairs = candidate_pairs(keys_for(distinct, params, min_sim))
-        ver = verify(distinct, pairs, min_sim)
-        for u, v, s, c in zip(ver.i.tolist(), ver.j.tolist(), ver.score.tolist(), ver.contained.tolist()):
-            mu = order[starts[u] : starts[u + 1]]
-            mv = order[starts[v] : starts[v + 1]]
-            if len(mu) * len(mv) <= max_family * max_family:
-                add(np.repeat(mu, len(mv)), np.tile(mv, len(mu)), s, c, -1, 1)
-            else:  # linear: representative of each side against all members of the other
-                add(np.full(len(mv), mu[0]), mv, s, c, -1, 1)
-                add(mu[1:], np.full(len(mu) - 1, mv[0]), s, c, -1, 1)
+        for pairs in candidate_blocks(keys_for(distinct, params, min_sim)):
+            ver = verify(distinct, pairs, min_sim)
+            single = (sizes[ver.i] == 1) & (sizes[ver.j] == 1)  # most texts occur once: no expansion
+            out_a.append(order[starts[ver.i[single]]])
+            out_b.append(order[starts[ver.j[single]]])
+            out_s.append(ver.score[single].astype(np.float64))
+            out_c.append(ver.contained[single])
+            out_f.append(np.full(int(single.sum()), -1, dtype=np.int64))
+            out_z.append(np.ones(int(single.sum()), dtype=np.int64))
+            rest = np.flatnonzero(~single).tolist()
+            for u, v, s, c in zip(ver.i[rest].tolist(), ver.j[rest].tolist(), ver.score[rest].tolist(),
+                                  ver.contained[rest].tolist()):
+                mu = order[starts[u] : starts[u + 1]]
+                mv = order[starts[v] : starts[v + 1]]
+                if len(mu) * len(mv) <= max_family * max_family:
+                    add(np.repeat(mu, len(mv)), np.tile(mv, len(mu)), s, c, -1, 1)
+                else:  # linear: representative of each side against all members of the other
+                    add(np.full(len(mv), mu[0]), mv, s, c, -1, 1)
+                    add(mu[1:], np.full(len(mu) - 1, mv[0]), s, c, -1, 1)
 
     if not out_a:
         e = np.empty(0, dtype=np.int64)

@@ -9,6 +9,7 @@ every one is verified (``simtool.verify``) before anything is reported.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -66,36 +67,56 @@ def _pairs_in_groups(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -
     return np.stack([order[left], order[right]], axis=1)
 
 
-def candidate_pairs(keys: np.ndarray, *, max_bucket: int = 64) -> np.ndarray:
-    """Distinct pairs ``(i, j)``, ``i < j``, of rows sharing at least one band key.
+def _band_codes(keys: np.ndarray, k: int, max_bucket: int) -> np.ndarray:
+    """Pair codes ``lo * m + hi`` of rows sharing band ``k`` (stars for oversized buckets)."""
+    m = keys.shape[0]
+    col = keys[:, k]
+    order = np.argsort(col, kind="stable").astype(np.int64)
+    sorted_col = col[order]
+    bounds = np.flatnonzero(np.diff(sorted_col)) + 1
+    starts = np.concatenate([[0], bounds]).astype(np.int64)
+    sizes = np.diff(np.concatenate([starts, [m]])).astype(np.int64)
+    big = sizes > max_bucket
+    pairs = _pairs_in_groups(order, starts[~big], sizes[~big])
+    if big.any():
+        spokes = sizes[big] - 1
+        hub = np.repeat(order[starts[big]], spokes)
+        pos = np.repeat(starts[big], spokes) + 1 + (np.arange(spokes.sum()) - np.repeat(np.cumsum(spokes) - spokes, spokes))
+        pairs = np.concatenate([pairs, np.stack([hub, order[pos]], axis=1)])
+    lo = np.minimum(pairs[:, 0], pairs[:, 1])
+    hi = np.maximum(pairs[:, 0], pairs[:, 1])
+    return lo * m + hi
 
-    A bucket larger than ``max_bucket`` — a dense family of near-identical texts, such as one
-    measure copied with small edits into hundreds of notices — contributes a star instead of all
-    its pairs: each member paired with the bucket's first member.  That keeps the cost linear in
-    the family's size; members stay reachable through the star.  Collapse identical texts first.
+
+def candidate_blocks(keys: np.ndarray, *, max_bucket: int = 64, bands_per_block: int = 4) -> Iterator[np.ndarray]:
+    """Distinct candidate pairs ``(i, j)``, ``i < j``, in blocks of a few bands each, every pair once.
+
+    Memory stays bounded by one block plus the sorted codes of the pairs already given, so a
+    caller can verify and drop each block before the next is built.  A bucket larger than
+    ``max_bucket`` — a dense family of near-identical texts, such as one measure copied with small
+    edits into hundreds of notices — contributes a star (each member with the bucket's first
+    member) instead of all its pairs, keeping the cost linear in the family's size.
     """
     m = keys.shape[0]
-    found: list[np.ndarray] = []
-    for k in range(keys.shape[1]):
-        col = keys[:, k]
-        order = np.argsort(col, kind="stable").astype(np.int64)
-        sorted_col = col[order]
-        bounds = np.flatnonzero(np.diff(sorted_col)) + 1
-        starts = np.concatenate([[0], bounds]).astype(np.int64)
-        sizes = np.diff(np.concatenate([starts, [m]])).astype(np.int64)
-        big = sizes > max_bucket
-        pairs = _pairs_in_groups(order, starts[~big], sizes[~big])
-        if big.any():
-            hub = np.repeat(order[starts[big]], sizes[big] - 1)
-            pos = np.repeat(starts[big], sizes[big] - 1) + 1 + (
-                np.arange((sizes[big] - 1).sum()) - np.repeat(np.cumsum(sizes[big] - 1) - (sizes[big] - 1), sizes[big] - 1)
-            )
-            pairs = np.concatenate([pairs, np.stack([hub, order[pos]], axis=1)])
-        if len(pairs):
-            lo = np.minimum(pairs[:, 0], pairs[:, 1])
-            hi = np.maximum(pairs[:, 0], pairs[:, 1])
-            found.append(lo * m + hi)
-    if not found:
+    seen = np.empty(0, dtype=np.int64)
+    for first in range(0, keys.shape[1], bands_per_block):
+        codes = np.unique(np.concatenate(
+            [_band_codes(keys, k, max_bucket) for k in range(first, min(first + bands_per_block, keys.shape[1]))]
+        ))
+        if len(seen) and len(codes):
+            at = np.minimum(np.searchsorted(seen, codes), len(seen) - 1)
+            codes = codes[seen[at] != codes]
+        if not len(codes):
+            continue
+        seen = np.concatenate([seen, codes])
+        seen.sort(kind="stable")  # two sorted runs: a linear merge
+        yield np.stack([codes // m, codes % m], axis=1)
+
+
+def candidate_pairs(keys: np.ndarray, *, max_bucket: int = 64) -> np.ndarray:
+    """All distinct candidate pairs at once (see ``candidate_blocks``), sorted."""
+    blocks = list(candidate_blocks(keys, max_bucket=max_bucket))
+    if not blocks:
         return np.empty((0, 2), dtype=np.int64)
-    codes = np.unique(np.concatenate(found))
-    return np.stack([codes // m, codes % m], axis=1)
+    pairs = np.concatenate(blocks)
+    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
