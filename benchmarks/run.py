@@ -177,7 +177,7 @@ def stage_dupes(s: Settings, db: str, source: str, evaluate: bool) -> dict[str, 
         notices = loaded.notices
     load_s = time.perf_counter() - t0
     log: dict[str, float] = {}
-    originals = {name: getattr(engine, name) for name in ("build_units", "collapse", "keys_for", "candidate_pairs", "verify")}
+    originals = {name: getattr(engine, name) for name in ("build_units", "collapse", "keys_for", "candidate_blocks", "verify")}
     sizes: dict[str, int] = {}
     try:
         for name, fn in originals.items():
@@ -190,14 +190,21 @@ def stage_dupes(s: Settings, db: str, source: str, evaluate: bool) -> dict[str, 
             return res
 
         engine.collapse = counting_collapse
-        cand_fn = engine.candidate_pairs
+        cand_fn = engine.candidate_blocks
 
         def counting_candidates(keys: Any, **k: Any) -> Any:
-            res = cand_fn(keys, **k)
-            sizes["candidates"] = len(res)
-            return res
+            sizes["candidates"] = 0
+            blocks = cand_fn(keys, **k)  # candidates come in blocks, each verified before the next
+            while True:
+                t = time.perf_counter()
+                block = next(blocks, None)
+                log["candidate_blocks"] = log.get("candidate_blocks", 0.0) + time.perf_counter() - t
+                if block is None:
+                    return
+                sizes["candidates"] += len(block)
+                yield block
 
-        engine.candidate_pairs = counting_candidates
+        engine.candidate_blocks = counting_candidates
         t1 = time.perf_counter()
         m = engine.find_matches(notices, min_sim=s.min_sim, scope="cross")
         find_s = time.perf_counter() - t1
