@@ -168,9 +168,6 @@ class Store:
     def count_notices(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM notices").fetchone()[0])
 
-    def notice_ids(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT id FROM notices ORDER BY path, idx")]
-
     def notices(self, ids: Sequence[str] | None = None) -> Iterator[Notice]:
         """Notices in path order (all, or those with the given ids), with their segments."""
         sql = (
@@ -263,6 +260,3 @@ class Store:
                 spans = np.frombuffer(r[7], dtype="<i4").reshape(-1, 4) if r[7] else np.empty((0, 4), dtype=np.int32)
                 out[r[0]] = (notice, spans, r[8])
         return out
-
-    def integrity_ok(self) -> bool:
-        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
