@@ -7,10 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import simtool
-from simtool.cli import app
+from cli_helpers import jsonl_twice
 from simtool.corpus import ingest
 from simtool.engine import find_matches
 from simtool.formulaic import META_KEY, store_formulaic
@@ -189,15 +188,10 @@ def test_formulaic_share_matches_the_phrases_module(seeds: simtool.Loaded) -> No
         assert ratios[n.id]["formulaic_share"] == formulaic_share(n, spans[n.id])
 
 
-runner = CliRunner()
 
 
 def test_overlap_cli_contract_and_determinism() -> None:
-    first = runner.invoke(app, ["overlap", "corpora/seeds", "--format", "jsonl"])
-    second = runner.invoke(app, ["overlap", "corpora/seeds", "--format", "jsonl"])
-    assert first.exit_code == 0, first.output
-    assert first.output == second.output
-    recs = [json.loads(line) for line in first.output.splitlines() if line.startswith("{")]
+    recs = jsonl_twice(["overlap", "corpora/seeds"])
     assert len(recs) > 20 and all(set(r) >= FIELDS for r in recs)
     assert all(r["likely_source"] in (None, r["a"], r["b"]) for r in recs)
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import simtool
-from simtool.cli import app
+from cli_helpers import jsonl_twice
 from simtool.normalize import normalize, normalize_map
 from simtool.formulaic import matching_text, sentences
 from simtool.phrases import (
@@ -160,14 +158,9 @@ def test_formulaic_spans_equal_a_naive_search(texts: list[str], phrases: list[st
         assert got[n.id] == naive_spans(n, phrases)
 
 
-runner = CliRunner()
 
 
 def test_phrases_cli_contract_and_determinism() -> None:
-    first = runner.invoke(app, ["phrases", "corpora/seeds", "--format", "jsonl"])
-    second = runner.invoke(app, ["phrases", "corpora/seeds", "--format", "jsonl"])
-    assert first.exit_code == 0, first.output
-    assert first.output == second.output
-    recs = [json.loads(line) for line in first.output.splitlines() if line.startswith("{")]
+    recs = jsonl_twice(["phrases", "corpora/seeds"])
     assert len(recs) > 50 and all(set(r) == FIELDS for r in recs)
     assert recs[0]["notices"] >= recs[-1]["notices"] >= 4
