@@ -1,4 +1,4 @@
-"""Benchmark: MinHash signatures of many short Chinese segments, simtool.sketch vs datasketch.
+"""Benchmark: MinHash signatures of many short Chinese segments, simtool.match.sketch vs datasketch.
 
 Data: segments made deterministically (``--seed``) from the sentences of ``corpora/seeds/*.txt`` (split on
 。；and line breaks, at least 5 characters), 10 % of them joined with a second sentence, each with a Poisson(2)
@@ -26,7 +26,7 @@ from pathlib import Path
 import datasketch
 import numpy as np
 
-from simtool import sketch
+from simtool.match import sketch
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMES: tuple[sketch.Scheme, ...] = ("affine32", "legacy")
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(f"- {n}" for n in notes), flush=True)
     if args.output:
         command = "python " + " ".join(shlex.quote(a) for a in [os.path.relpath(__file__, ROOT), *sys.argv[1:]])
-        text = (f"# MinHash signatures: simtool.sketch vs datasketch\n\n"
+        text = (f"# MinHash signatures: simtool.match.sketch vs datasketch\n\n"
                 f"Command (from the repository root): `{command}`\n\n"
                 f"Date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M UTC}\n\n"
                 f"Machine: {machine()}\n\n"

@@ -13,7 +13,7 @@ import sys
 import time
 
 import simtool
-from simtool.engine import find_matches
+from simtool.match.engine import find_matches
 
 
 def main() -> None:

@@ -22,8 +22,8 @@ def ground_truth_eval(data: Path, notices: Sequence[Any], m: Any, min_sim: float
     """Recall of the generator's copied segments and the lineage of reported pairs."""
     from rapidfuzz.distance import Indel
 
-    from simtool.normalize import normalize
-    from simtool.units import UNIT_KINDS
+    from simtool.text.normalize import normalize
+    from simtool.match.units import UNIT_KINDS
 
     keys = [notice_key(n.id) for n in notices]
     index_of = {k: i for i, k in enumerate(keys)}
@@ -57,7 +57,7 @@ def ground_truth_eval(data: Path, notices: Sequence[Any], m: Any, min_sim: float
     mapped = (sa >= 0) & (sb >= 0)
     # identical normalized texts are one family in the engine (a large family is reported as a star around one
     # representative), so "found" is judged on distinct texts: a reported pair stands for its two texts
-    from simtool.units import collapse
+    from simtool.match.units import collapse
 
     _, inv = collapse(u.text)
     D = int(inv.max()) + 1 if len(inv) else 1
@@ -170,7 +170,7 @@ def precision_of_matches(m: Any, min_sim: float) -> dict[str, Any]:
     from rapidfuzz import fuzz, process
     from rapidfuzz.distance import Indel
 
-    from simtool.units import collapse
+    from simtool.match.units import collapse
 
     u = m.units
     distinct, inv = collapse(u.text)

@@ -65,9 +65,9 @@ def brute_force(texts: Sequence[str], min_sim: float, rows: int = 1024) -> np.nd
 
 def simtool_core(texts: Sequence[str], min_sim: float, params: Any = None, max_bucket: int | None = None) -> dict[str, Any]:
     """simtool's engine on distinct texts: signatures → band keys → candidates → rapidfuzz verification."""
-    from simtool.engine import DEFAULT_PARAMS, keys_for
-    from simtool.index import candidate_pairs
-    from simtool.verify import verify
+    from simtool.match.engine import DEFAULT_PARAMS, keys_for
+    from simtool.match.lsh import candidate_pairs
+    from simtool.match.verify import verify
 
     t0 = time.perf_counter()
     keys = keys_for(texts, params or DEFAULT_PARAMS, min_sim)
@@ -164,7 +164,7 @@ def text_dedup_run(texts: Sequence[str], threshold: float, work: Path, num_perm:
 
 def compare(texts: list[str], min_sim: float, oracle: np.ndarray | None, use_text_dedup: bool, work: Path) -> dict[str, Any]:
     """simtool core, datasketch and (optionally) text-dedup on the same distinct texts; recall vs ``oracle``."""
-    from simtool.engine import DEFAULT_PARAMS
+    from simtool.match.engine import DEFAULT_PARAMS
 
     threshold = DEFAULT_PARAMS.lsh_threshold(min_sim)
     out: dict[str, Any] = {"texts": len(texts), "lsh_threshold": threshold}
@@ -222,7 +222,7 @@ WHAT_IF: tuple[dict[str, Any], ...] = (  # not simtool's defaults: what other se
 def what_if(texts: list[str], min_sim: float, oracle: np.ndarray) -> list[dict[str, Any]]:
     """simtool's engine core with other ``EngineParams`` (and ``candidate_pairs(max_bucket=…)``, default 5000) on the
     same texts: recall against the oracle, candidates, seconds."""
-    from simtool.engine import DEFAULT_PARAMS
+    from simtool.match.engine import DEFAULT_PARAMS
 
     rows = []
     for over in WHAT_IF:

@@ -3,8 +3,8 @@
 For each N: generate N notices with ``benchmarks/synth.py`` (unless already there), then measure, each stage in
 its own child process so that its peak RSS is its own:
 
-* ingest + index into a fresh store (``simtool.commands.run_ingest``);
-* all-pairs ``dupes`` (``simtool.engine.find_matches(min_sim, scope="cross")``) on notices read from the store and
+* ingest + index into a fresh store (``simtool.cli.commands.run_ingest``);
+* all-pairs ``dupes`` (``simtool.match.engine.find_matches(min_sim, scope="cross")``) on notices read from the store and
   from the files; recall against the generator's ground truth and precision (every reported pair's score
   recomputed with rapidfuzz);
 * ``check`` of one notice against the store (cold = first call, builds the LSH cache; warm = second call);
@@ -107,7 +107,7 @@ def machine() -> dict[str, Any]:
                                     text=True).stdout.strip())
     except OSError:
         commit, dirty = "?", False
-    from simtool.engine import DEFAULT_PARAMS
+    from simtool.match.engine import DEFAULT_PARAMS
 
     try:  # other engineers change simtool/ while benchmarks run: record exactly which code was measured
         diff = subprocess.run(["git", "diff", "HEAD", "--", "simtool"], cwd=ROOT, capture_output=True).stdout
@@ -137,7 +137,7 @@ def subset_paths(data: Path, count: int) -> list[str]:
 
 
 def distinct_unit_texts(notices: Sequence[Any]) -> tuple[list[str], int]:
-    from simtool.units import build_units, collapse
+    from simtool.match.units import build_units, collapse
 
     units = build_units(notices, "literal")
     distinct, _ = collapse(units.text)
@@ -146,8 +146,8 @@ def distinct_unit_texts(notices: Sequence[Any]) -> tuple[list[str], int]:
 
 # ============================================================================================ stages (child processes)
 def stage_ingest(s: Settings, db: str) -> dict[str, Any]:
-    from simtool.commands import run_ingest
-    from simtool.store import Store
+    from simtool.cli.commands import run_ingest
+    from simtool.store.sqlite import Store
 
     for f in Path(db).parent.glob(Path(db).name + "*"):
         f.unlink()
@@ -165,8 +165,8 @@ def stage_ingest(s: Settings, db: str) -> dict[str, Any]:
 
 def stage_dupes(s: Settings, db: str, source: str, evaluate: bool) -> dict[str, Any]:
     import simtool
-    from simtool import engine
-    from simtool.store import Store
+    from simtool.match import engine
+    from simtool.store.sqlite import Store
 
     t0 = time.perf_counter()
     if source == "store":
@@ -223,7 +223,7 @@ def stage_dupes(s: Settings, db: str, source: str, evaluate: bool) -> dict[str, 
         out["precision"] = precision_of_matches(m, s.min_sim)
         out["ground_truth"] = ground_truth_eval(s.data, notices, m, s.min_sim)
         kinds = Counter()
-        from simtool.types import SEGMENT_KINDS
+        from simtool.core.types import SEGMENT_KINDS
         ka = m.units.kind[m.a]
         kb = m.units.kind[m.b]
         combos, counts = np.unique(np.stack([np.minimum(ka, kb), np.maximum(ka, kb)]), axis=1, return_counts=True)
@@ -238,7 +238,7 @@ def stage_lsh(s: Settings) -> dict[str, Any]:
     """The LSH load of all N notices, without verifying: units, distinct texts, band keys, and the pairs inside band
     buckets (what ``index.candidate_pairs`` has to enumerate; an upper bound of the distinct candidates)."""
     import simtool
-    from simtool.engine import DEFAULT_PARAMS, keys_for
+    from simtool.match.engine import DEFAULT_PARAMS, keys_for
 
     t0 = time.perf_counter()
     notices = simtool.load([str(s.data / "corpus")]).notices
@@ -249,7 +249,7 @@ def stage_lsh(s: Settings) -> dict[str, Any]:
     t3 = time.perf_counter()
     import inspect
 
-    from simtool.index import candidate_pairs
+    from simtool.match.lsh import candidate_pairs
 
     max_bucket = inspect.signature(candidate_pairs).parameters["max_bucket"].default
     pairs = 0
@@ -275,8 +275,8 @@ def stage_lsh(s: Settings) -> dict[str, Any]:
 
 def stage_check(s: Settings, db: str) -> dict[str, Any]:
     import simtool
-    from simtool.check import check_notices
-    from simtool.store import Store
+    from simtool.analyses.check import check_notices
+    from simtool.store.sqlite import Store
 
     n = s.notices
     picks = sorted({n // 2, n // 3, n // 5, (2 * n) // 3, n - 1, 1})[: max(2, s.check_notices)]
@@ -301,8 +301,8 @@ def stage_check(s: Settings, db: str) -> dict[str, Any]:
 
 def stage_oracle(s: Settings) -> dict[str, Any]:
     import simtool
-    from simtool.engine import find_matches
-    from simtool.units import collapse
+    from simtool.match.engine import find_matches
+    from simtool.match.units import collapse
 
     count = min(s.subset, s.notices)
     notices = simtool.load(subset_paths(s.data, count)).notices

@@ -37,8 +37,8 @@ def make_report(folder: Path) -> Path:
     sys.path.insert(0, str(ROOT))
     import os
 
-    from simtool.corpus import load
-    from simtool.report import build_report, write_atomic
+    from simtool.store.corpus import load
+    from simtool.report.html import build_report, write_atomic
 
     os.chdir(ROOT)  # notice ids are paths as given
     loaded = load(["corpora/seeds"])

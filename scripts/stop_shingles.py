@@ -12,7 +12,7 @@ import collections
 from pathlib import Path
 
 import simtool
-from simtool.units import build_units, collapse
+from simtool.match.units import build_units, collapse
 
 TOP = 80
 

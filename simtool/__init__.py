@@ -9,10 +9,10 @@ The library API (the CLI is a thin layer over it)::
 
 from __future__ import annotations
 
-from simtool.corpus import Loaded, load, notices_for
-from simtool.normalize import normalize, normalize_map, template
-from simtool.store import Store
-from simtool.types import Document, Notice, Segment, Skip
+from simtool.store.corpus import Loaded, load, notices_for
+from simtool.text.normalize import normalize, normalize_map, template
+from simtool.store.sqlite import Store
+from simtool.core.types import Document, Notice, Segment, Skip
 
 __all__ = [
     "Document",
@@ -33,7 +33,7 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str) -> object:
     if name == "find_matches":  # the engine pulls in numpy-heavy modules; import on first use
-        from simtool.engine import find_matches
+        from simtool.match.engine import find_matches
 
         return find_matches
     raise AttributeError(name)

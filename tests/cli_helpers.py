@@ -7,7 +7,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from simtool.cli import app
+from simtool.cli.app import app
 
 runner = CliRunner()
 

@@ -1,4 +1,4 @@
-"""Tests of noise removal (simtool.clean) and notice splitting (simtool.split) on the seeds."""
+"""Tests of noise removal (simtool.read.clean) and notice splitting (simtool.read.split) on the seeds."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simtool.clean import clean, noise_patterns, parse_noise_patterns
+from simtool.read.clean import clean, noise_patterns, parse_noise_patterns
 from seed_facts import TITLES
-from simtool.split import is_title_line, split_notices
+from simtool.read.split import is_title_line, split_notices
 
 SEEDS = Path(__file__).resolve().parents[1] / "corpora" / "seeds"
 COMPILATION = SEEDS / "000_80f6373e3b7370b3.txt"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from simtool.cli import app
+from simtool.cli.app import app
 
 runner = CliRunner()
 

@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import simtool
-from simtool import clusters as cl
-from simtool.cli import app
-from simtool.clusters import average_linkage, cluster_records, components, stars, theme_of, theme_records
-from simtool.reuse import measure_units
-from simtool.verify import verify
+from simtool.analyses import clusters as cl
+from simtool.cli.app import app
+from simtool.analyses.clusters import average_linkage, cluster_records, components, stars, theme_of, theme_records
+from simtool.analyses.reuse import measure_units
+from simtool.match.verify import verify
 
 SEED_A = "corpora/seeds/000_80f6373e3b7370b3.txt"
 FIELDS = {"cluster", "size", "notices", "units", "label", "members", "theme", "unit_names"}
@@ -281,7 +281,7 @@ def test_cli_clusters_missing_path_exits_2(tmp_path: Path) -> None:
 def test_doctests() -> None:
     import doctest
 
-    import simtool.reuse
+    import simtool.analyses.reuse
 
-    for module in (cl, simtool.reuse):
+    for module in (cl, simtool.analyses.reuse):
         assert doctest.testmod(module).failed == 0

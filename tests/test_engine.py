@@ -13,10 +13,10 @@ from rapidfuzz.distance import Indel
 from typer.testing import CliRunner
 
 import simtool
-from simtool.cli import app
-from simtool.dupes import pair_records, passages
-from simtool.engine import find_matches
-from simtool.units import collapse
+from simtool.cli.app import app
+from simtool.analyses.dupes import pair_records, passages
+from simtool.match.engine import find_matches
+from simtool.match.units import collapse
 
 SEED_A = "corpora/seeds/000_80f6373e3b7370b3.txt"
 

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simtool.index import band_keys, candidate_pairs, lsh_params
+from simtool.match.lsh import band_keys, candidate_pairs, lsh_params
 
 
 def brute(keys: np.ndarray) -> set[tuple[int, int]]:

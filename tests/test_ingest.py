@@ -1,4 +1,4 @@
-"""Tests for simtool.ingest: encodings, formats, bad inputs and folder walking."""
+"""Tests for simtool.read.ingest: encodings, formats, bad inputs and folder walking."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from simtool import ingest
-from simtool.ingest import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, iter_files, read_document, read_paths
-from simtool.types import Document, Skip
+from simtool.read import ingest
+from simtool.read.ingest import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, iter_files, read_document, read_paths
+from simtool.core.types import Document, Skip
 
 NOTICE = "关于巡察整改进展情况的通报。\n一是加强党的建设，二是落实整改责任。\n"
 NOTICE_TRAD = "關於巡察整改進展情況的通報。\n一是加強黨的建設，二是落實整改責任。\n"

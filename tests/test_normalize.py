@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simtool.normalize import normalize, normalize_map, template
+from simtool.text.normalize import normalize, normalize_map, template
 
 CJKISH = st.text(
     alphabet=st.one_of(
@@ -88,7 +88,7 @@ def test_fast_and_mapped_paths_agree_and_offsets_are_monotone(s: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.lists(CJKISH, max_size=8))
 def test_normalize_many_equals_one_by_one(texts: list[str]) -> None:
-    from simtool.normalize import normalize_many
+    from simtool.text.normalize import normalize_many
 
     for view in ("literal", "template"):
         assert normalize_many(texts, view) == [normalize(t, view) for t in texts]  # type: ignore[arg-type]

@@ -10,13 +10,13 @@ import pytest
 
 import simtool
 from cli_helpers import jsonl_twice
-from simtool.corpus import ingest
-from simtool.engine import find_matches
-from simtool.formulaic import META_KEY, store_formulaic
-from simtool.overlap import likely_source, notice_ratios, overlap_records
-from simtool.phrases import formulaic_share
-from simtool.spans import count_chars
-from simtool.types import Notice, Segment
+from simtool.store.corpus import ingest
+from simtool.match.engine import find_matches
+from simtool.analyses.phrases import META_KEY, store_formulaic
+from simtool.analyses.overlap import likely_source, notice_ratios, overlap_records
+from simtool.analyses.phrases import formulaic_share
+from simtool.core.spans import count_chars
+from simtool.core.types import Notice, Segment
 
 FIELDS = {"a", "b", "a_chars", "b_chars", "shared_a", "shared_b", "ratio_a", "ratio_b",
           "ratio_a_substantive", "ratio_b_substantive", "likely_source"}
@@ -180,7 +180,7 @@ def test_notice_ratios_agree_with_overlap_records(seeds: simtool.Loaded) -> None
 
 
 def test_formulaic_share_matches_the_phrases_module(seeds: simtool.Loaded) -> None:
-    from simtool.phrases import formulaic_phrases, formulaic_spans
+    from simtool.analyses.phrases import formulaic_phrases, formulaic_spans
 
     spans = formulaic_spans(seeds.notices, formulaic_phrases(seeds.notices))
     ratios = notice_ratios(seeds.notices, formulaic=spans)
@@ -197,7 +197,7 @@ def test_overlap_cli_contract_and_determinism() -> None:
 
 
 def test_store_formulaic_caches_phrases_per_generation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import simtool.phrases as phrases
+    import simtool.analyses.phrases as phrases
 
     db = tmp_path / "s.db"
     with simtool.Store(db) as store:

@@ -1,4 +1,4 @@
-"""Tests of notice parsing (simtool.parse, simtool.parse_meta) on the real seed corpus."""
+"""Tests of notice parsing (simtool.read.parse, simtool.read.parse_meta) on the real seed corpus."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simtool import parse_meta as meta
-from simtool.parse import notices_from_text, parse_notice
+from simtool.read import parse_meta as meta
+from simtool.read.parse import notices_from_text, parse_notice
 from seed_facts import TITLES
-from simtool.types import Notice
+from simtool.core.types import Notice
 
 SEEDS = Path(__file__).resolve().parents[1] / "corpora" / "seeds"
 COMPILATION = "corpora/seeds/000_80f6373e3b7370b3.txt"

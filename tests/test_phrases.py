@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 import simtool
 from cli_helpers import jsonl_twice
-from simtool.normalize import normalize, normalize_map
-from simtool.formulaic import matching_text, sentences
-from simtool.phrases import (
+from simtool.text.normalize import normalize, normalize_map
+from simtool.analyses.formulaic import matching_text, sentences
+from simtool.analyses.phrases import (
     default_min_notices,
     formulaic_share,
     formulaic_spans,
@@ -19,8 +19,8 @@ from simtool.phrases import (
     phrase_records,
     trim,
 )
-from simtool.spans import count_chars, merge_spans
-from simtool.types import Notice, Segment
+from simtool.core.spans import count_chars, merge_spans
+from simtool.core.types import Notice, Segment
 
 FIELDS = {"phrase", "notices", "units", "occurrences", "examples"}
 CLOSING = normalize("欢迎广大干部群众对巡察整改落实情况进行监督。如有意见建议，请及时向我们反映。")

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 import simtool
-from simtool import report_data
-from simtool.report import build_report, embed_json, run_report
-from simtool.report_data import build_report_data
+from simtool.report import data as report_data
+from simtool.report.html import build_report, embed_json, run_report
+from simtool.report.data import build_report_data
 
 SEEDS = "corpora/seeds"
 SVG_NS = "http://www.w3.org/2000/svg"

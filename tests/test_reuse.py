@@ -26,8 +26,8 @@ import pytest
 from typer.testing import CliRunner
 
 import simtool
-from simtool.cli import app
-from simtool.reuse import _links, content_start, reuse_records
+from simtool.cli.app import app
+from simtool.analyses.reuse import _links, content_start, reuse_records
 
 NOTICE_1 = "corpora/seeds/000_80f6373e3b7370b3.txt#1"
 FIELDS = {"notice", "title", "unit", "measure", "count", "problems", "score", "occurrences"}

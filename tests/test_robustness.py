@@ -15,11 +15,11 @@ import pytest
 from typer.testing import CliRunner
 
 import simtool
-from simtool.cli import app
-from simtool.store import Store
+from simtool.cli.app import app
+from simtool.store.sqlite import Store
 
 SEED_A = Path("corpora/seeds/000_80f6373e3b7370b3.txt")
-CLI = [sys.executable, "-m", "simtool.cli"]
+CLI = [sys.executable, "-m", "simtool.cli.app"]
 
 
 def make_corpus(folder: Path, n: int) -> None:
@@ -142,8 +142,8 @@ def test_plain_text_without_notice_structure_is_still_analysed(tmp_path: Path) -
     (tmp_path / "b.txt").write_text(f"另一份材料\n会议记录如下。{para}\n", encoding="utf-8")
     notices = simtool.load([str(tmp_path)]).notices
     assert len(notices) == 2
-    from simtool.dupes import pair_records
-    from simtool.engine import find_matches
+    from simtool.analyses.dupes import pair_records
+    from simtool.match.engine import find_matches
 
     recs = list(pair_records(notices, find_matches(notices, min_sim=0.8, scope="cross")))
     assert any("逐项建立台账" in r["a"]["text"] and "逐项建立台账" in r["b"]["text"] for r in recs)

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simtool import sketch
-from simtool.sketch import (
+from simtool.match import sketch
+from simtool.match.sketch import (
     DEFAULT_NGRAM,
     DEFAULT_NUM_PERM,
     DEFAULT_SCHEME,

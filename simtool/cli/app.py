@@ -13,9 +13,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from simtool import output
-from simtool.errors import UserError
-from simtool.output import OutputFormat
+from simtool.report import output
+from simtool.core.errors import UserError
+from simtool.report.output import OutputFormat
 
 app = typer.Typer(
     add_completion=False,
@@ -74,7 +74,7 @@ def _records_command(
     columns: list[output.Column], title: str, limit: int | None,
 ) -> None:
     """Load the notices (files or store), build records with ``make`` and print them."""
-    from simtool.corpus import notices_for
+    from simtool.store.corpus import notices_for
 
     items, skips = notices_for(paths or [], db)
     _skips(skips)
@@ -89,7 +89,7 @@ def ingest(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只打印汇总")] = False,
 ) -> None:
     """导入通报文件到库中（txt/md/docx/html/pdf；同一文件重复导入不会重复添加）。"""
-    from simtool.commands import run_ingest
+    from simtool.cli.commands import run_ingest
 
     code = run_ingest(paths, db, quiet=quiet)
     raise typer.Exit(code)
@@ -99,7 +99,7 @@ def ingest(
 @guarded
 def notices(paths: PathsArg = None, db: DbOpt = "simtool.db", fmt: FormatOpt = "table", limit: LimitOpt = None) -> None:
     """列出通报：标题、单位、日期、字数、问题数、措施数。"""
-    from simtool.commands import notice_records
+    from simtool.cli.commands import notice_records
 
     columns: list[output.Column] = [
         ("notice", "通报"), ("title", "标题"), ("unit", "单位"), ("date", "日期"),
@@ -117,8 +117,8 @@ def show(
     fmt: FormatOpt = "table",
 ) -> None:
     """显示一篇通报的解析结构（元数据和分段）。"""
-    from simtool.commands import find_notice, show_notice
-    from simtool.corpus import notices_for
+    from simtool.cli.commands import find_notice, show_notice
+    from simtool.store.corpus import notices_for
 
     items, skips = notices_for(paths or [], db)
     _skips(skips)
@@ -142,7 +142,7 @@ def dupes(
     limit: LimitOpt = 50,
 ) -> None:
     """列出经过核验的相似句段对（每对都用 rapidfuzz 复核过）。"""
-    from simtool.commands import run_dupes
+    from simtool.cli.commands import run_dupes
 
     if scope not in ("cross", "within", "all"):
         raise UserError("--scope 只能是 cross、within 或 all")
@@ -164,7 +164,7 @@ def check(
     fail_above: Annotated[float | None, typer.Option("--fail-above", min=0.0, max=1.0, help="总文字复制比超过该值时以退出码 1 结束")] = None,
 ) -> None:
     """把一篇通报与库中全部通报比对：总文字复制比、去除套话复制比、单篇最大复制比、来源排名。"""
-    from simtool.commands import run_check
+    from simtool.cli.commands import run_check
 
     ratio = run_check(file, db, fmt=fmt, min_sim=min_sim)
     if fail_above is not None and ratio > fail_above:
@@ -183,7 +183,7 @@ def compare(
     min_sim: MinSimOpt = 0.8,
 ) -> None:
     """两篇通报逐段对照：相同文字与差异。"""
-    from simtool.commands import run_compare
+    from simtool.cli.commands import run_compare
 
     run_compare(a, b, paths or [], db, fmt=fmt, min_sim=min_sim)
 
@@ -198,7 +198,7 @@ def overlap(
     limit: LimitOpt = 30,
 ) -> None:
     """通报两两之间的文字重合（复制比），按去除套话后的重合度排序。"""
-    from simtool.overlap import overlap_records
+    from simtool.analyses.overlap import overlap_records
 
     _records_command(
         paths, db, fmt, lambda items: overlap_records(items, min_sim=min_sim),
@@ -219,7 +219,7 @@ def phrases(
     limit: LimitOpt = 40,
 ) -> None:
     """套话：被多篇通报共同使用的最长相同表述。"""
-    from simtool.phrases import phrase_records
+    from simtool.analyses.phrases import phrase_records
 
     _records_command(
         paths, db, fmt, lambda items: phrase_records(items, min_notices=min_notices),
@@ -239,7 +239,7 @@ def clusters(
     limit: LimitOpt = 30,
 ) -> None:
     """跨通报、跨单位反复出现的整改措施（措施族）。"""
-    from simtool.clusters import cluster_records, theme_records
+    from simtool.analyses.clusters import cluster_records, theme_records
 
     if themes:
         _records_command(
@@ -265,7 +265,7 @@ def reuse(
     limit: LimitOpt = 30,
 ) -> None:
     """通报内部：同一条措施被用于不同问题（千篇一律）。"""
-    from simtool.reuse import reuse_records
+    from simtool.analyses.reuse import reuse_records
 
     _records_command(
         paths, db, fmt, lambda items: reuse_records(items, min_sim=min_sim),
@@ -283,7 +283,7 @@ def report(
     min_sim: MinSimOpt = 0.8,
 ) -> None:
     """生成完整分析的单文件离线 HTML 报告（中文），并在终端打印摘要。"""
-    from simtool.report import run_report
+    from simtool.report.html import run_report
 
     run_report(paths or [], db, out=out, min_sim=min_sim)
 

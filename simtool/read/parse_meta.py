@@ -1,7 +1,7 @@
 """Metadata of a rectification notice: issuing unit, inspection group, dates, declared counts.
 
 Small pure functions over short pieces of a notice (its title, opening paragraph, framing
-text, signature lines); :mod:`simtool.parse` decides which pieces to pass.  Every date is an
+text, signature lines); :mod:`simtool.read.parse` decides which pieces to pass.  Every date is an
 ISO ``YYYY-MM-DD`` string or ``None``; a date with placeholders (``X月X日``) or an impossible
 date is ``None``, never guessed.
 

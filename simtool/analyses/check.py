@@ -14,14 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from simtool.engine import DEFAULT_MIN_SIM, DEFAULT_PARAMS, INDEX_BUILD_SIM, INDEX_MIN_SIM, index_bands, keys_for
-from simtool.errors import UserError
-from simtool.spans import CharCounter, subtract_spans
-from simtool.store import Store
-from simtool.types import Notice
-from simtool.normalize import normalize_many
-from simtool.units import Units, build_units
-from simtool.verify import pair_scores
+from simtool.match.engine import DEFAULT_MIN_SIM, DEFAULT_PARAMS, INDEX_BUILD_SIM, INDEX_MIN_SIM, index_bands, keys_for
+from simtool.core.errors import UserError
+from simtool.core.spans import CharCounter, subtract_spans
+from simtool.store.sqlite import Store
+from simtool.core.types import Notice
+from simtool.text.normalize import normalize_many
+from simtool.match.units import Units, build_units
+from simtool.match.verify import pair_scores
 
 Formulaic = Callable[[Notice], list[tuple[int, int]]]
 Hit = tuple[int, str, int, float]  # query unit, source notice id, source unit seq, score
@@ -174,8 +174,8 @@ def check_notices(
 
 def compare_notices(a: Notice, b: Notice, *, min_sim: float = DEFAULT_MIN_SIM) -> dict[str, Any]:
     """Two notices side by side: aligned passages and each side's shared share."""
-    from simtool.dupes import passages, same_spans
-    from simtool.engine import find_matches
+    from simtool.analyses.dupes import passages, same_spans
+    from simtool.match.engine import find_matches
 
     m = find_matches([a, b], min_sim=min_sim, scope="cross")
     ps = passages(m)

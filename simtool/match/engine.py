@@ -17,11 +17,11 @@ from typing import Literal
 
 import numpy as np
 
-from simtool import sketch
-from simtool.index import band_keys, candidate_blocks, lsh_params
-from simtool.types import Notice, Scope, View
-from simtool.units import Units, build_units, collapse
-from simtool.verify import verify
+from simtool.match import sketch
+from simtool.match.lsh import band_keys, candidate_blocks, lsh_params
+from simtool.core.types import Notice, Scope, View
+from simtool.match.units import Units, build_units, collapse
+from simtool.match.verify import verify
 
 DEFAULT_MIN_SIM = 0.8
 DEFAULT_MAX_FAMILY = 50
@@ -65,7 +65,7 @@ INDEX_BUILD_SIM = 0.8
 @functools.cache
 def stop_hashes() -> np.ndarray:
     """Sorted shingle hashes of the stop bigrams (simtool/data/stop_bigrams.txt)."""
-    path = Path(__file__).with_name("data") / "stop_bigrams.txt"
+    path = Path(__file__).parent.parent / "data" / "stop_bigrams.txt"
     grams = [ln.strip() for ln in path.read_text("utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
     return np.unique(np.array([sketch.shingle_hash_bytes(g.encode("utf-32-le")) for g in grams], dtype=np.uint32))
 

@@ -4,7 +4,7 @@ For two notices A and B, ``shared_a`` is the number of non-white-space character
 units (problems, measures, framing sentences …) that the engine matched with some unit of B
 (重合字数) — for a short unit of B found inside a long unit of A, only the aligned part of A's
 unit; ``ratio_a = shared_a / a_chars``.  The ``*_substantive`` ratios leave formulaic
-text (spans covered by phrases used across many notices, see ``simtool.phrases``) out of both
+text (spans covered by phrases used across many notices, see ``simtool.analyses.phrases``) out of both
 numerator and denominator.  These are the same definitions that ``simtool check`` uses.
 
 Identical units shared by more than ``max_family`` notices are matched as a star by the engine
@@ -21,13 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from simtool.dupes import passages
-from simtool.engine import DEFAULT_MIN_SIM, Matches, find_matches
-from simtool.normalize import Normalized, normalize_map
-from simtool.phrases import formulaic_phrases, formulaic_spans
-from simtool.spans import merge_spans, subtract_spans
-from simtool.types import Notice
-from simtool.verify import contained_span
+from simtool.analyses.dupes import passages
+from simtool.match.engine import DEFAULT_MIN_SIM, Matches, find_matches
+from simtool.text.normalize import Normalized, normalize_map
+from simtool.analyses.phrases import formulaic_phrases, formulaic_spans
+from simtool.core.spans import merge_spans, subtract_spans
+from simtool.core.types import Notice
+from simtool.match.verify import contained_span
 
 Span = tuple[int, int]
 _WHITESPACE = np.array([c for c in range(0x3100) if chr(c).isspace()], dtype=np.uint32)  # U+3000 is the last

@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from simtool.engine import Matches
-from simtool.normalize import normalize_map
-from simtool.types import Notice, View
-from simtool.verify import align
+from simtool.match.engine import Matches
+from simtool.text.normalize import normalize_map
+from simtool.core.types import Notice, View
+from simtool.match.verify import align
 
 
 def side(n: Notice, start: int, end: int) -> dict[str, Any]:

@@ -17,11 +17,17 @@ from typing import Any
 
 import numpy as np
 
-from simtool import clusters, overlap, phrases, reuse
-from simtool.dupes import Passage, passages, same_spans
-from simtool.engine import find_matches
-from simtool.spans import count_chars, merge_spans
-from simtool.types import Notice, Skip
+from simtool.analyses import clusters
+
+from simtool.analyses import overlap
+
+from simtool.analyses import phrases
+
+from simtool.analyses import reuse
+from simtool.analyses.dupes import Passage, passages, same_spans
+from simtool.match.engine import find_matches
+from simtool.core.spans import count_chars, merge_spans
+from simtool.core.types import Notice, Skip
 
 PAIR_LIMIT = 400  # pairs listed with their side-by-side passages
 HEATMAP_LIMIT = 60  # notices in the heatmap

@@ -3,7 +3,7 @@
 Signatures are cut into ``bands`` bands of ``rows`` values; two texts become a candidate
 pair when any band is identical.  The number of bands and rows comes from datasketch's
 optimal-parameter search for the target Jaccard threshold.  LSH answers are candidates only:
-every one is verified (``simtool.verify``) before anything is reported.
+every one is verified (``simtool.match.verify``) before anything is reported.
 """
 
 from __future__ import annotations

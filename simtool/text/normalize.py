@@ -28,7 +28,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import NamedTuple
 
-from simtool.types import View
+from simtool.core.types import View
 
 SLOT = "#"
 

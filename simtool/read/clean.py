@@ -20,7 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from simtool.types import Cleaned
+from simtool.core.types import Cleaned
 
 _LINE = re.compile(r"[^\n]*\n?")
 _INLINE_MARKER = re.compile(r"[#]{2}\s*paid\s*(?:begin|end)\s*[#]{2}")
@@ -46,7 +46,7 @@ def noise_patterns() -> tuple[str, ...]:
     try:
         source = resources.files("simtool").joinpath("data", "noise.txt").read_text(encoding="utf-8")
     except (OSError, TypeError, ValueError):  # namespace/editable installs without a resource reader
-        source = (Path(__file__).parent / "data" / "noise.txt").read_text(encoding="utf-8")
+        source = (Path(__file__).parent.parent / "data" / "noise.txt").read_text(encoding="utf-8")
     return parse_noise_patterns(source)
 
 

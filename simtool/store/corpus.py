@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from simtool.errors import UserError
-from simtool.ingest import read_paths
-from simtool.parse import notices_from_text
-from simtool.store import IngestResult, Store
-from simtool.types import Document, Notice, Skip
+from simtool.core.errors import UserError
+from simtool.read.ingest import read_paths
+from simtool.read.parse import notices_from_text
+from simtool.store.sqlite import IngestResult, Store
+from simtool.core.types import Document, Notice, Skip
 
 
 @dataclass(slots=True)

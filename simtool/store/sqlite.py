@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from simtool.errors import UserError
-from simtool.types import Document, Notice, Segment
+from simtool.core.errors import UserError
+from simtool.core.types import Document, Notice, Segment
 
 SCHEMA_VERSION = 1
 APP_ID = 0x53494D54  # "SIMT"

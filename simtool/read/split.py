@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from simtool.parse_meta import is_date_line, is_unit_line
-from simtool.spans import line_spans
+from simtool.read.parse_meta import is_date_line, is_unit_line
+from simtool.core.spans import line_spans
 
 FALLBACK_TITLE_CHARS = 60
 _LONGEST_TITLE_LINE = 100

@@ -37,12 +37,12 @@ from typing import Any
 
 import numpy as np
 
-from simtool.engine import EngineParams, keys_for
-from simtool.index import candidate_pairs
-from simtool.reuse import measure_units
-from simtool.types import Notice, View
-from simtool.units import Units, collapse
-from simtool.verify import verify
+from simtool.match.engine import EngineParams, keys_for
+from simtool.match.lsh import candidate_pairs
+from simtool.analyses.reuse import measure_units
+from simtool.core.types import Notice, View
+from simtool.match.units import Units, collapse
+from simtool.match.verify import verify
 
 # Jaccard the LSH aims at (37 bands × 3 rows); recall of min-sim-0.6 pairs against brute force:
 # 1.0 on the seeds, 0.997 on 1,000 edited copies of them

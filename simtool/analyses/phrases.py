@@ -19,25 +19,28 @@ the closed strings, counting distinct notices per suffix-tree node (Hui's method
 synthetic notices (83 M characters) it takes about 30 s of CPU time, a third of it normalizing.
 
 Finding given phrases in notices (``formulaic_spans``, ``formulaic_share``) lives in
-``simtool.formulaic`` and is re-exported here.
+``simtool.analyses.formulaic`` and is re-exported here.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
+import sqlite3
 import time
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
 import numpy as np
 
-from simtool.formulaic import PhraseMatcher, formulaic_share, formulaic_spans, gram_hashes, matching_text, pieces
-from simtool.types import Notice
+from simtool.analyses.formulaic import PhraseMatcher, formulaic_share, formulaic_spans, gram_hashes, matching_text, pieces
+from simtool.core.types import Notice
+from simtool.store.sqlite import Store
 
 __all__ = ["Phrase", "PhraseMatcher", "default_min_notices", "formulaic_phrases", "formulaic_share",
            "formulaic_spans", "mine_phrases", "phrase_records", "pieces", "trim"]
@@ -365,3 +368,38 @@ def formulaic_phrases(notices: Sequence[Notice], *, min_notices: int | None = No
                       min_len: int = DEFAULT_MIN_LEN) -> list[str]:
     """Every closed phrase (no cap): the list that defines formulaic text for the ratios."""
     return [p.phrase for p in mine_phrases(notices, min_notices=min_notices, min_len=min_len)]
+
+
+META_KEY = "phrases"
+
+
+def store_phrases(store: Store) -> list[str] | None:
+    """The formulaic phrases of the store's notices (cached per generation); ``None`` if too few notices."""
+    count = store.count_notices()
+    if count < default_min_notices(count):
+        return None
+    generation = store.get_meta("generation") or "0"
+    cached = store.get_meta(META_KEY)
+    if cached:
+        try:
+            data = json.loads(cached)
+            if data.get("generation") == generation and data.get("min_len") == DEFAULT_MIN_LEN:
+                return [str(p) for p in data["phrases"]]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            pass  # a damaged cache is simply learned again
+    phrases = formulaic_phrases(list(store.notices()))
+    payload = {"generation": generation, "min_len": DEFAULT_MIN_LEN, "phrases": phrases}
+    try:
+        store.set_meta(META_KEY, json.dumps(payload, ensure_ascii=False))
+    except sqlite3.Error:
+        pass  # a read-only store still works; it only learns again next time
+    return phrases
+
+
+def store_formulaic(store: Store) -> Callable[[Notice], list[tuple[int, int]]] | None:
+    """A function giving the formulaic spans (merged, in the notice's original text) of a notice,
+    learned from the store; ``None`` when the store holds fewer notices than K."""
+    phrases = store_phrases(store)
+    if phrases is None:
+        return None
+    return PhraseMatcher(phrases).spans

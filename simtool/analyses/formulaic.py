@@ -1,7 +1,7 @@
 """Formulaic text (套话) in a notice: where given phrases occur, and the phrases a store has learned.
 
 A notice is cut into *pieces* (its segments and any text between them) and each piece into
-sentences; phrases never cross either border.  ``simtool.phrases`` mines phrases from this
+sentences; phrases never cross either border.  ``simtool.analyses.phrases`` mines phrases from this
 normalized text (``matching_text``) and ``PhraseMatcher`` finds them in it: hashed phrase
 prefixes pick candidate positions, which are compared exactly, and each match is mapped back
 to the original text (through ``normalize_map`` where a sentence does not normalize character
@@ -15,20 +15,16 @@ generation, and the next call learns them again.
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from simtool.normalize import Normalized, normalize, normalize_map
-from simtool.spans import count_chars, merge_spans
-from simtool.store import Store
-from simtool.types import Notice
+from simtool.text.normalize import Normalized, normalize, normalize_map
+from simtool.core.spans import count_chars, merge_spans
+from simtool.core.types import Notice
 
-META_KEY = "phrases"
 SENTENCE_ENDS = "。;!?；！？"  # normalized text has the half-width forms; both listed for user phrases
 _JOIN = "\u241e"  # ␞ joins pieces before normalization; normalize() leaves it alone
 _BREAKS = re.compile("[" + re.escape(SENTENCE_ENDS + _JOIN) + "]")
@@ -205,37 +201,3 @@ def formulaic_share(notice: Notice, spans: Sequence[tuple[int, int]]) -> float:
     """Share of the notice's non-white-space characters inside ``spans`` (rounded to 4 places)."""
     total = count_chars(notice.text)
     return round(count_chars(notice.text, spans) / total, 4) if total else 0.0
-
-
-def store_phrases(store: Store) -> list[str] | None:
-    """The formulaic phrases of the store's notices (cached per generation); ``None`` if too few notices."""
-    from simtool.phrases import DEFAULT_MIN_LEN, default_min_notices, formulaic_phrases  # phrases imports us
-
-    count = store.count_notices()
-    if count < default_min_notices(count):
-        return None
-    generation = store.get_meta("generation") or "0"
-    cached = store.get_meta(META_KEY)
-    if cached:
-        try:
-            data = json.loads(cached)
-            if data.get("generation") == generation and data.get("min_len") == DEFAULT_MIN_LEN:
-                return [str(p) for p in data["phrases"]]
-        except (ValueError, KeyError, TypeError, AttributeError):
-            pass  # a damaged cache is simply learned again
-    phrases = formulaic_phrases(list(store.notices()))
-    payload = {"generation": generation, "min_len": DEFAULT_MIN_LEN, "phrases": phrases}
-    try:
-        store.set_meta(META_KEY, json.dumps(payload, ensure_ascii=False))
-    except sqlite3.Error:
-        pass  # a read-only store still works; it only learns again next time
-    return phrases
-
-
-def store_formulaic(store: Store) -> Callable[[Notice], list[tuple[int, int]]] | None:
-    """A function giving the formulaic spans (merged, in the notice's original text) of a notice,
-    learned from the store; ``None`` when the store holds fewer notices than K."""
-    phrases = store_phrases(store)
-    if phrases is None:
-        return None
-    return PhraseMatcher(phrases).spans

@@ -21,7 +21,7 @@ two different problems is reported, unless its occurrences are a strict subset o
 reported group's.
 
 ``content_start`` and ``measure_units`` (measure segments as matching units, ordinal cut off)
-are shared with ``simtool.clusters``.
+are shared with ``simtool.analyses.clusters``.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
-from simtool.normalize import normalize
-from simtool.types import Notice, View
-from simtool.units import KIND_CODE, Units, build_units
+from simtool.text.normalize import normalize
+from simtool.core.types import Notice, View
+from simtool.match.units import KIND_CODE, Units, build_units
 
 MIN_REUSE_CHARS = MIN_MEASURE_CHARS = 8
 CONTAIN_SPAN = 2.5

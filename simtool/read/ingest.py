@@ -1,8 +1,8 @@
-"""Ingest: files and folders → :class:`~simtool.types.Document` records (pipeline stage 1).
+"""Ingest: files and folders → :class:`~simtool.core.types.Document` records (pipeline stage 1).
 
 Reads txt/md in any common Chinese encoding (detected, never assumed), docx (paragraphs and
 tables in document order), html (visible text only) and pdf (text layer).  A file that cannot
-be read becomes a :class:`~simtool.types.Skip` with one Chinese line saying what went wrong and
+be read becomes a :class:`~simtool.core.types.Skip` with one Chinese line saying what went wrong and
 what to do; no exception escapes :func:`read_document` or :func:`read_paths` for bad input.
 """
 
@@ -25,7 +25,7 @@ from bs4 import BeautifulSoup, NavigableString
 from docx.table import Table
 from pypdf import PdfReader
 
-from simtool.types import Document, FileFormat, Skip
+from simtool.core.types import Document, FileFormat, Skip
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
     {".txt", ".md", ".text", ".docx", ".html", ".htm", ".pdf"}

@@ -8,12 +8,12 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from simtool import output
-from simtool.errors import UserError
-from simtool.ingest import iter_files
-from simtool.output import OutputFormat
-from simtool.store import IngestResult, Store
-from simtool.types import Notice, Skip
+from simtool.report import output
+from simtool.core.errors import UserError
+from simtool.read.ingest import iter_files
+from simtool.report.output import OutputFormat
+from simtool.store.sqlite import IngestResult, Store
+from simtool.core.types import Notice, Skip
 
 
 def notice_record(n: Notice) -> dict[str, Any]:
@@ -85,8 +85,8 @@ _STATUS = {"added": "已导入", "exists": "已存在，未重复导入", "updat
 
 def run_ingest(paths: Sequence[str], db: str, *, quiet: bool = False) -> int:
     """Ingest ``paths`` into the store ``db`` with a progress bar; returns the exit code."""
-    from simtool.corpus import ingest
-    from simtool.engine import notice_index
+    from simtool.store.corpus import ingest
+    from simtool.match.engine import notice_index
 
     items = list(iter_files(paths))
     skips = [i for i in items if isinstance(i, Skip)]
@@ -139,9 +139,9 @@ def run_dupes(paths: Sequence[str], db: str, *, fmt: OutputFormat, min_sim: floa
               max_family: int, shingles: str = "char", limit: int | None) -> None:
     from rich.table import Table
 
-    from simtool.corpus import notices_for
-    from simtool.dupes import pair_records, same_spans
-    from simtool.engine import DEFAULT_PARAMS, EngineParams, find_matches
+    from simtool.store.corpus import notices_for
+    from simtool.analyses.dupes import pair_records, same_spans
+    from simtool.match.engine import DEFAULT_PARAMS, EngineParams, find_matches
 
     notices, skips = notices_for(paths, db)
     for s in skips:
@@ -173,11 +173,11 @@ def run_dupes(paths: Sequence[str], db: str, *, fmt: OutputFormat, min_sim: floa
 
 def run_check(file: str, db: str, *, fmt: OutputFormat, min_sim: float) -> float:
     """Check ``file`` against the store; prints the report and returns the highest copy ratio."""
-    from simtool.check import check_notices
-    from simtool.corpus import load
-    from simtool.formulaic import store_formulaic
+    from simtool.analyses.check import check_notices
+    from simtool.store.corpus import load
+    from simtool.analyses.phrases import store_formulaic
 
-    from simtool.ingest import read_document
+    from simtool.read.ingest import read_document
 
     doc = read_document(file)
     loaded = load([file])
@@ -205,8 +205,8 @@ def run_check(file: str, db: str, *, fmt: OutputFormat, min_sim: float) -> float
 def run_compare(a: str, b: str, paths: Sequence[str], db: str, *, fmt: OutputFormat, min_sim: float) -> None:
     from rich.table import Table
 
-    from simtool.check import compare_notices
-    from simtool.corpus import load, notices_for
+    from simtool.analyses.check import compare_notices
+    from simtool.store.corpus import load, notices_for
 
     def resolve(ref: str) -> Notice:
         import os

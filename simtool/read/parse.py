@@ -23,11 +23,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from simtool import parse_meta as meta
-from simtool.clean import clean
-from simtool.spans import line_spans
-from simtool.split import FALLBACK_TITLE_CHARS, is_title_line, split_notices
-from simtool.types import Notice, Segment, SegmentKind
+from simtool.read import parse_meta as meta
+from simtool.read.clean import clean
+from simtool.core.spans import line_spans
+from simtool.read.split import FALLBACK_TITLE_CHARS, is_title_line, split_notices
+from simtool.core.types import Notice, Segment, SegmentKind
 
 LineKind = Literal["l1", "l2", "l3", "l4", "about", "sub", "enum", "plain"]
 _RANK: dict[str, int] = {"l1": 1, "l2": 2, "l3": 3, "l4": 4, "about": 5, "sub": 6}

@@ -19,10 +19,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from simtool import output
-from simtool.errors import UserError
-from simtool.report_data import ReportData, Stage, build_report_data
-from simtool.types import Notice, Skip
+from simtool.report import output
+from simtool.core.errors import UserError
+from simtool.report.data import ReportData, Stage, build_report_data
+from simtool.core.types import Notice, Skip
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -107,7 +107,7 @@ def run_report(paths: Sequence[str], db: str, *, out: str, min_sim: float = 0.8)
     and print a short summary on the terminal."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from simtool.corpus import notices_for
+    from simtool.store.corpus import notices_for
 
     started = time.perf_counter()
     err = output.console(sys.stderr)
