@@ -49,8 +49,9 @@ def make_segments(count: int, seed: int) -> list[str]:
         text = sentences[first[i]] + ("，" + sentences[second[i]] if joined[i] else "")
         if edits[i]:
             chars = list(text)
-            for pos, op, c in zip(rng.random(edits[i]), rng.integers(0, 3, edits[i]),
-                                  rng.integers(0, len(alphabet), edits[i])):
+            for pos, op, c in zip(
+                rng.random(edits[i]), rng.integers(0, 3, edits[i]), rng.integers(0, len(alphabet), edits[i])
+            ):
                 at = int(pos * len(chars))
                 if op == 0:
                     chars[at] = alphabet[c]
@@ -87,8 +88,9 @@ def time_datasketch(sample: list[str], scheme: sketch.Scheme, num_perm: int) -> 
     start = time.perf_counter()
     data = [[s.encode("utf-32-le") for s in sketch.char_shingles(t)] for t in sample]
     mid = time.perf_counter()
-    mhs = datasketch.MinHash.bulk(data, num_perm=num_perm, seed=sketch.DEFAULT_SEED,
-                                  hashfunc=sketch.shingle_hash_bytes, scheme=scheme)
+    mhs = datasketch.MinHash.bulk(
+        data, num_perm=num_perm, seed=sketch.DEFAULT_SEED, hashfunc=sketch.shingle_hash_bytes, scheme=scheme
+    )
     end = time.perf_counter()
     return mid - start, end - mid, np.array([m.hashvalues for m in mhs], dtype=np.uint64)
 
@@ -96,11 +98,19 @@ def time_datasketch(sample: list[str], scheme: sketch.Scheme, num_perm: int) -> 
 def machine() -> str:
     meminfo = Path("/proc/meminfo").read_text().splitlines()
     mem = next((ln.split()[1] for ln in meminfo if ln.startswith("MemTotal")), "?")
-    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                if ln.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        platform.processor(),
+    )
     mem_gb = f"{int(mem) / 2**20:.1f} GiB" if mem.isdigit() else "?"
-    return (f"nproc {os.cpu_count()}, memory {mem_gb}, CPU {cpu}; Python {platform.python_version()}, "
-            f"numpy {np.__version__}, datasketch {datasketch.__version__}")
+    return (
+        f"nproc {os.cpu_count()}, memory {mem_gb}, CPU {cpu}; Python {platform.python_version()}, "
+        f"numpy {np.__version__}, datasketch {datasketch.__version__}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,8 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     segments = make_segments(args.segments, args.seed)
     lengths = np.fromiter(map(len, segments), np.int64, len(segments))
-    print(f"generated {len(segments):,} segments in {time.perf_counter() - t0:.1f} s "
-          f"(mean {lengths.mean():.1f} chars, max {lengths.max()})", file=sys.stderr)
+    print(
+        f"generated {len(segments):,} segments in {time.perf_counter() - t0:.1f} s "
+        f"(mean {lengths.mean():.1f} chars, max {lengths.max()})",
+        file=sys.stderr,
+    )
     sample = segments[: min(args.peer_sample, len(segments))]
     scale = len(segments) / max(1, len(sample))
 
@@ -127,16 +140,27 @@ def main(argv: list[str] | None = None) -> int:
     for scheme in SCHEMES:
         runs, stages = time_simtool(segments, scheme, args.num_perm, args.repeat)
         simtool_best[scheme] = min(runs)
-        rows.append((f"simtool `signatures` ({scheme})", len(segments), min(runs),
-                     f"measured, best of {len(runs)}"))
-        notes.append(f"simtool {scheme}: runs " + ", ".join(f"{r:.2f}" for r in runs) + " s; stages of one more run: "
-                     + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
+        rows.append((f"simtool `signatures` ({scheme})", len(segments), min(runs), f"measured, best of {len(runs)}"))
+        notes.append(
+            f"simtool {scheme}: runs "
+            + ", ".join(f"{r:.2f}" for r in runs)
+            + " s; stages of one more run: "
+            + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items())
+        )
         prep, bulk, peer_rows = time_datasketch(sample, scheme, args.num_perm)
         same = np.array_equal(peer_rows, sketch.signatures(sample, num_perm=args.num_perm, scheme=scheme))
-        rows.append((f"datasketch `MinHash.bulk` ({scheme})", len(segments), bulk * scale,
-                     f"extrapolated ×{scale:g} from {len(sample):,}"))
-        notes.append(f"datasketch {scheme} on {len(sample):,}: shingle bytes {prep:.2f} s (not counted), "
-                     f"bulk {bulk:.2f} s; rows identical to simtool's: {'yes' if same else 'NO'}")
+        rows.append(
+            (
+                f"datasketch `MinHash.bulk` ({scheme})",
+                len(segments),
+                bulk * scale,
+                f"extrapolated ×{scale:g} from {len(sample):,}",
+            )
+        )
+        notes.append(
+            f"datasketch {scheme} on {len(sample):,}: shingle bytes {prep:.2f} s (not counted), "
+            f"bulk {bulk:.2f} s; rows identical to simtool's: {'yes' if same else 'NO'}"
+        )
         if not same:
             print(f"error: datasketch rows differ from simtool's for scheme {scheme}", file=sys.stderr)
             return 1
@@ -144,24 +168,27 @@ def main(argv: list[str] | None = None) -> int:
     lines = ["| method | segments | seconds | segments/s | × simtool time | how |", "|---|---:|---:|---:|---:|---|"]
     for name, count, secs, how in rows:
         label = name[name.rindex("(") + 1 : -1]
-        lines.append(f"| {name} | {count:,} | {secs:.2f} | {count / secs:,.0f} | "
-                     f"{secs / simtool_best[label]:.1f} | {how} |")
+        lines.append(
+            f"| {name} | {count:,} | {secs:.2f} | {count / secs:,.0f} | {secs / simtool_best[label]:.1f} | {how} |"
+        )
     table = "\n".join(lines)
     print(table)
     print("\n".join(f"- {n}" for n in notes), flush=True)
     if args.output:
         command = "python " + " ".join(shlex.quote(a) for a in [os.path.relpath(__file__, ROOT), *sys.argv[1:]])
-        text = (f"# MinHash signatures: simtool.match.sketch vs datasketch\n\n"
-                f"Command (from the repository root): `{command}`\n\n"
-                f"Date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M UTC}\n\n"
-                f"Machine: {machine()}\n\n"
-                f"Data: {len(segments):,} generated segments (seed {args.seed}), mean {lengths.mean():.1f} chars, "
-                f"char {sketch.DEFAULT_NGRAM}-grams, {args.num_perm} permutations. "
-                f"\"× simtool time\" = seconds / simtool's seconds for the same scheme. "
-                f"simtool hashes all n-grams of all segments at once on one UTF-32 code point array, then "
-                f"computes the permutations and minima in cache-sized blocks of segments with similar "
-                f"lengths on {sketch._workers(None)} threads (legacy: once per distinct hash, then gathered).\n\n"
-                f"{table}\n\n" + "\n".join(f"- {n}" for n in notes) + "\n")
+        text = (
+            f"# MinHash signatures: simtool.match.sketch vs datasketch\n\n"
+            f"Command (from the repository root): `{command}`\n\n"
+            f"Date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M UTC}\n\n"
+            f"Machine: {machine()}\n\n"
+            f"Data: {len(segments):,} generated segments (seed {args.seed}), mean {lengths.mean():.1f} chars, "
+            f"char {sketch.DEFAULT_NGRAM}-grams, {args.num_perm} permutations. "
+            f'"× simtool time" = seconds / simtool\'s seconds for the same scheme. '
+            f"simtool hashes all n-grams of all segments at once on one UTF-32 code point array, then "
+            f"computes the permutations and minima in cache-sized blocks of segments with similar "
+            f"lengths on {sketch._workers(None)} threads (legacy: once per distinct hash, then gathered).\n\n"
+            f"{table}\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
+        )
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text, encoding="utf-8")
     return 0

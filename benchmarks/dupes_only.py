@@ -27,7 +27,9 @@ def main() -> None:
     m = find_matches(notices, min_sim=0.8, scope="cross")
     find_s = time.perf_counter() - t
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    print(f"{len(notices)} notices: load {load_s:.1f} s, find_matches {find_s:.1f} s, {len(m)} pairs, peak RSS {rss} MB")
+    print(
+        f"{len(notices)} notices: load {load_s:.1f} s, find_matches {find_s:.1f} s, {len(m)} pairs, peak RSS {rss} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -68,15 +68,21 @@ def ground_truth_eval(data: Path, notices: Sequence[Any], m: Any, min_sim: float
         units_of_seg.setdefault(int(useg[k]), []).append(int(inv[k]))
 
     def found_pair(ti: int, si: int) -> bool:
-        return any(min(x, y) * D + max(x, y) in found_text_pairs
-                   for x in units_of_seg.get(ti, ()) for y in units_of_seg.get(si, ()))
-
+        return any(
+            min(x, y) * D + max(x, y) in found_text_pairs
+            for x in units_of_seg.get(ti, ())
+            for y in units_of_seg.get(si, ())
+        )
 
     # lineage classes: origins, with seed segments that are themselves similar (≥ 0.5) merged
     seed_ids = sorted({o for o in origins if o.startswith("seed:")})
-    seed_text = {f"seed:{keys[r[0]]}:{si}": normalize(notices[r[0]].segments[si].text)
-                 for r in seg_rows if r[3].startswith("seed:") for si in [int(r[3].rsplit(":", 1)[1])]
-                 if keys[r[0]].startswith("seeds/")}
+    seed_text = {
+        f"seed:{keys[r[0]]}:{si}": normalize(notices[r[0]].segments[si].text)
+        for r in seg_rows
+        if r[3].startswith("seed:")
+        for si in [int(r[3].rsplit(":", 1)[1])]
+        if keys[r[0]].startswith("seeds/")
+    }
     seed_ids = [s for s in seed_ids if s in seed_text]
     for o in sorted({o for o in origins if o.startswith("heading:")}):  # 一、… section headings taken from the seeds
         seed_text[o] = normalize(o.split(":", 1)[1])
@@ -101,9 +107,15 @@ def ground_truth_eval(data: Path, notices: Sequence[Any], m: Any, min_sim: float
     examples = []
     for k in unexplained[:5].tolist():
         ia, ib = int(m.a[k]), int(m.b[k])
-        examples.append({"score": float(m.score[k]), "a": u.text[ia][:80], "b": u.text[ib][:80],
-                         "a_origin": origins[sa[k]] if sa[k] >= 0 else None,
-                         "b_origin": origins[sb[k]] if sb[k] >= 0 else None})
+        examples.append(
+            {
+                "score": float(m.score[k]),
+                "a": u.text[ia][:80],
+                "b": u.text[ib][:80],
+                "a_origin": origins[sa[k]] if sa[k] >= 0 else None,
+                "b_origin": origins[sb[k]] if sb[k] >= 0 else None,
+            }
+        )
 
     # the truth rows
     rows = [json.loads(line) for line in open(data / "truth.jsonl", encoding="utf-8")]
@@ -127,8 +139,8 @@ def ground_truth_eval(data: Path, notices: Sequence[Any], m: Any, min_sim: float
         if ti is None or si is None or t["notice"] not in index_of or s["notice"] not in index_of:
             unresolved += 1
             continue
-        ttext = notices[index_of[t["notice"]]].text[t["start"]:t["end"]]
-        stext = notices[index_of[s["notice"]]].text[s["start"]:s["end"]]
+        ttext = notices[index_of[t["notice"]]].text[t["start"] : t["end"]]
+        stext = notices[index_of[s["notice"]]].text[s["start"] : s["end"]]
         d = Indel.normalized_similarity(normalize(ttext), normalize(stext)) >= min_sim - 1e-9
         codes.append(found_pair(ti, si))
         detectable.append(d)
@@ -151,7 +163,9 @@ def ground_truth_eval(data: Path, notices: Sequence[Any], m: Any, min_sim: float
                 by_edit[e][1] += 1
     n_det = int(detectable_arr.sum())
     return {
-        "copied_segments_cross": len(codes), "unresolved": unresolved, "outside_loaded_notices": outside,
+        "copied_segments_cross": len(codes),
+        "unresolved": unresolved,
+        "outside_loaded_notices": outside,
         "detectable": n_det,
         "found_of_detectable": int(found[detectable_arr].sum()),
         "recall_detectable": float(found[detectable_arr].mean()) if n_det else 1.0,
@@ -159,7 +173,8 @@ def ground_truth_eval(data: Path, notices: Sequence[Any], m: Any, min_sim: float
         "found_below_min_sim": int(found[~detectable_arr].sum()),
         "recall_by_kind": {k: round(v[0] / v[1], 4) for k, v in sorted(by_kind.items())},
         "recall_by_edit": {k: [round(v[0] / v[1], 4), v[1]] for k, v in sorted(by_edit.items())},
-        "pairs": int(len(m)), "pairs_unmapped": int((~mapped).sum()),
+        "pairs": int(len(m)),
+        "pairs_unmapped": int((~mapped).sum()),
         "pairs_same_lineage": float(explained.mean()) if len(m) else 1.0,
         "unexplained_examples": examples,
     }
@@ -181,8 +196,15 @@ def precision_of_matches(m: Any, min_sim: float) -> dict[str, Any]:
     sim = ~identical & ~m.contained
     codes, first = np.unique(np.minimum(da[sim], db[sim]) * D + np.maximum(da[sim], db[sim]), return_inverse=True)
     if codes.size:
-        s = np.asarray(process.cpdist([distinct[c // D] for c in codes.tolist()], [distinct[c % D] for c in codes.tolist()],
-                                      scorer=Indel.normalized_similarity, workers=-1, dtype=np.float64))
+        s = np.asarray(
+            process.cpdist(
+                [distinct[c // D] for c in codes.tolist()],
+                [distinct[c % D] for c in codes.tolist()],
+                scorer=Indel.normalized_similarity,
+                workers=-1,
+                dtype=np.float64,
+            )
+        )
         ok += int((s[first] >= min_sim - 1e-9).sum())
     cont = np.flatnonzero(~identical & m.contained)
     cache: dict[tuple[int, int], bool] = {}
@@ -192,5 +214,10 @@ def precision_of_matches(m: Any, min_sim: float) -> dict[str, Any]:
             a, b = sorted((distinct[key[0]], distinct[key[1]]), key=len)
             cache[key] = fuzz.partial_ratio(a, b) / 100 >= min_sim - 1e-9
         ok += cache[key]
-    return {"pairs": int(len(m)), "identical_text_pairs": int(identical.sum()), "contained_pairs": int(m.contained.sum()),
-            "distinct_text_pairs": int(codes.size), "precision": ok / len(m) if len(m) else 1.0}
+    return {
+        "pairs": int(len(m)),
+        "identical_text_pairs": int(identical.sum()),
+        "contained_pairs": int(m.contained.sum()),
+        "distinct_text_pairs": int(codes.size),
+        "precision": ok / len(m) if len(m) else 1.0,
+    }

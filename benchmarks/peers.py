@@ -53,9 +53,19 @@ def brute_force(texts: Sequence[str], min_sim: float, rows: int = 1024) -> np.nd
     found: list[np.ndarray] = []
     for i0 in range(0, m, rows):
         i1 = min(m, i0 + rows)
-        hi = m if not np.isfinite(factor) else int(np.searchsorted(slens, np.floor(slens[i1 - 1] * factor + 1e-9), side="right"))
-        res = process.cdist(stexts[i0:i1], stexts[i0:hi], scorer=Indel.normalized_similarity,
-                            score_cutoff=min_sim - 1e-9, workers=-1, dtype=np.float64)
+        hi = (
+            m
+            if not np.isfinite(factor)
+            else int(np.searchsorted(slens, np.floor(slens[i1 - 1] * factor + 1e-9), side="right"))
+        )
+        res = process.cdist(
+            stexts[i0:i1],
+            stexts[i0:hi],
+            scorer=Indel.normalized_similarity,
+            score_cutoff=min_sim - 1e-9,
+            workers=-1,
+            dtype=np.float64,
+        )
         r, c = np.nonzero(res >= min_sim - 1e-9)
         keep = c > r
         a, b = order[i0 + r[keep]], order[i0 + c[keep]]
@@ -63,7 +73,9 @@ def brute_force(texts: Sequence[str], min_sim: float, rows: int = 1024) -> np.nd
     return np.unique(np.concatenate(found))
 
 
-def simtool_core(texts: Sequence[str], min_sim: float, params: Any = None, max_bucket: int | None = None) -> dict[str, Any]:
+def simtool_core(
+    texts: Sequence[str], min_sim: float, params: Any = None, max_bucket: int | None = None
+) -> dict[str, Any]:
     """simtool's engine on distinct texts: signatures → band keys → candidates → rapidfuzz verification."""
     from simtool.match.engine import DEFAULT_PARAMS, keys_for
     from simtool.match.lsh import candidate_pairs
@@ -78,10 +90,16 @@ def simtool_core(texts: Sequence[str], min_sim: float, params: Any = None, max_b
     t3 = time.perf_counter()
     m = len(texts)
     similar = ~ver.contained
-    return {"seconds": t3 - t0, "bands_rows": list((params or DEFAULT_PARAMS).bands(min_sim)),
-            "stages": {"signatures+band keys": t1 - t0, "candidate_pairs": t2 - t1, "verify": t3 - t2},
-            "candidates": int(len(cand)), "pairs": int(len(ver.i)), "contained_pairs": int(ver.contained.sum()),
-            "codes": pair_codes(ver.i[similar], ver.j[similar], m), "verified": ver}
+    return {
+        "seconds": t3 - t0,
+        "bands_rows": list((params or DEFAULT_PARAMS).bands(min_sim)),
+        "stages": {"signatures+band keys": t1 - t0, "candidate_pairs": t2 - t1, "verify": t3 - t2},
+        "candidates": int(len(cand)),
+        "pairs": int(len(ver.i)),
+        "contained_pairs": int(ver.contained.sum()),
+        "codes": pair_codes(ver.i[similar], ver.j[similar], m),
+        "verified": ver,
+    }
 
 
 def datasketch_pipeline(texts: Sequence[str], min_sim: float, threshold: float, num_perm: int = 128) -> dict[str, Any]:
@@ -92,7 +110,7 @@ def datasketch_pipeline(texts: Sequence[str], min_sim: float, threshold: float, 
     from rapidfuzz.distance import Indel
 
     t0 = time.perf_counter()
-    shingles = [[t[k:k + 2].encode("utf-8") for k in range(len(t) - 1)] or [t.encode("utf-8")] for t in texts]
+    shingles = [[t[k : k + 2].encode("utf-8") for k in range(len(t) - 1)] or [t.encode("utf-8")] for t in texts]
     mhs = MinHash.bulk(shingles, num_perm=num_perm)
     t1 = time.perf_counter()
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
@@ -107,15 +125,29 @@ def datasketch_pipeline(texts: Sequence[str], min_sim: float, threshold: float, 
                 cand.add((k, j))
     t3 = time.perf_counter()
     pairs = np.array(sorted(cand), dtype=np.int64).reshape(-1, 2)
-    scores = process.cpdist([texts[i] for i in pairs[:, 0]], [texts[j] for j in pairs[:, 1]],
-                            scorer=Indel.normalized_similarity, score_cutoff=min_sim - 1e-9, workers=-1,
-                            dtype=np.float64) if len(pairs) else np.empty(0)
+    scores = (
+        process.cpdist(
+            [texts[i] for i in pairs[:, 0]],
+            [texts[j] for j in pairs[:, 1]],
+            scorer=Indel.normalized_similarity,
+            score_cutoff=min_sim - 1e-9,
+            workers=-1,
+            dtype=np.float64,
+        )
+        if len(pairs)
+        else np.empty(0)
+    )
     keep = np.asarray(scores) >= min_sim - 1e-9
     t4 = time.perf_counter()
-    return {"seconds": t4 - t0, "stages": {"shingles+MinHash.bulk": t1 - t0, "LSH insert": t2 - t1, "LSH query": t3 - t2,
-                                           "verify": t4 - t3},
-            "candidates": int(len(pairs)), "pairs": int(keep.sum()), "b": lsh.b, "r": lsh.r,
-            "codes": pair_codes(pairs[keep, 0], pairs[keep, 1], len(texts))}
+    return {
+        "seconds": t4 - t0,
+        "stages": {"shingles+MinHash.bulk": t1 - t0, "LSH insert": t2 - t1, "LSH query": t3 - t2, "verify": t4 - t3},
+        "candidates": int(len(pairs)),
+        "pairs": int(keep.sum()),
+        "b": lsh.b,
+        "r": lsh.r,
+        "codes": pair_codes(pairs[keep, 0], pairs[keep, 1], len(texts)),
+    }
 
 
 def text_dedup_run(texts: Sequence[str], threshold: float, work: Path, num_perm: int = 128) -> dict[str, Any]:
@@ -134,22 +166,60 @@ def text_dedup_run(texts: Sequence[str], threshold: float, work: Path, num_perm:
         for k, t in enumerate(texts):
             f.write(json.dumps({"text": " ".join(t), "id": k}, ensure_ascii=False) + "\n")
     out = work / "out"
-    cmd = [str(py), "-m", "text_dedup.minhash", "--path", "json", "--data_files", str(src), "--split", "train",
-           "--cache_dir", str(work / "cache"), "--output", str(out), "--column", "text", "--num_perm", str(num_perm),
-           "--threshold", str(threshold), "--ngram", "2", "--min_length", "0", "--debug", "--num_proc",
-           str(os.cpu_count() or 1), "--idx_column", "id"]
+    cmd = [
+        str(py),
+        "-m",
+        "text_dedup.minhash",
+        "--path",
+        "json",
+        "--data_files",
+        str(src),
+        "--split",
+        "train",
+        "--cache_dir",
+        str(work / "cache"),
+        "--output",
+        str(out),
+        "--column",
+        "text",
+        "--num_perm",
+        str(num_perm),
+        "--threshold",
+        str(threshold),
+        "--ngram",
+        "2",
+        "--min_length",
+        "0",
+        "--debug",
+        "--num_proc",
+        str(os.cpu_count() or 1),
+        "--idx_column",
+        "id",
+    ]
     env = dict(os.environ, HF_DATASETS_OFFLINE="1", HF_HUB_OFFLINE="1")
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=work)
     seconds = time.perf_counter() - t0
     if proc.returncode != 0:
         return {"status": "failed", "error": proc.stderr[-2000:], "command": " ".join(cmd)}
-    version = subprocess.run([str(py), "-c", "import importlib.metadata as m; print(m.version('text-dedup'))"],
-                             capture_output=True, text=True).stdout.strip()
+    version = subprocess.run(
+        [str(py), "-c", "import importlib.metadata as m; print(m.version('text-dedup'))"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     dump = subprocess.run(
-        [str(py), "-c", "import pickle,sys,json; uf=pickle.load(open(sys.argv[1],'rb')); n=int(sys.argv[2]);"
-         "print(json.dumps([uf.find(i) for i in range(n)]))", str(out / "uf.pkl"), str(len(texts))],
-        capture_output=True, text=True, cwd=work)
+        [
+            str(py),
+            "-c",
+            "import pickle,sys,json; uf=pickle.load(open(sys.argv[1],'rb')); n=int(sys.argv[2]);"
+            "print(json.dumps([uf.find(i) for i in range(n)]))",
+            str(out / "uf.pkl"),
+            str(len(texts)),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=work,
+    )
     if dump.returncode != 0:
         return {"status": "failed reading clusters", "error": dump.stderr[-2000:], "seconds": seconds}
     clusters = np.array(json.loads(dump.stdout), dtype=np.int64)
@@ -157,12 +227,21 @@ def text_dedup_run(texts: Sequence[str], threshold: float, work: Path, num_perm:
     shutil.rmtree(work, ignore_errors=True)
     sizes = Counter(clusters.tolist())
     implied = sum(k * (k - 1) // 2 for k in sizes.values())
-    return {"status": "ok", "version": version, "seconds": seconds, "own_total": own[-1] if own else None,
-            "clusters": len(sizes), "largest_cluster": max(sizes.values()), "implied_pairs": implied,
-            "cluster_of": clusters}
+    return {
+        "status": "ok",
+        "version": version,
+        "seconds": seconds,
+        "own_total": own[-1] if own else None,
+        "clusters": len(sizes),
+        "largest_cluster": max(sizes.values()),
+        "implied_pairs": implied,
+        "cluster_of": clusters,
+    }
 
 
-def compare(texts: list[str], min_sim: float, oracle: np.ndarray | None, use_text_dedup: bool, work: Path) -> dict[str, Any]:
+def compare(
+    texts: list[str], min_sim: float, oracle: np.ndarray | None, use_text_dedup: bool, work: Path
+) -> dict[str, Any]:
     """simtool core, datasketch and (optionally) text-dedup on the same distinct texts; recall vs ``oracle``."""
     from simtool.match.engine import DEFAULT_PARAMS
 
@@ -177,8 +256,11 @@ def compare(texts: list[str], min_sim: float, oracle: np.ndarray | None, use_tex
             row["recall_vs_oracle"] = float(np.isin(oracle, res["codes"]).mean()) if len(oracle) else 1.0
         out[name] = row
     both = np.intersect1d(st["codes"], ds["codes"]).size
-    out["agreement"] = {"simtool_only": int(st["codes"].size - both), "datasketch_only": int(ds["codes"].size - both),
-                        "both": int(both)}
+    out["agreement"] = {
+        "simtool_only": int(st["codes"].size - both),
+        "datasketch_only": int(ds["codes"].size - both),
+        "both": int(both),
+    }
     out["simtool"]["precision_recomputed"] = recompute_precision(texts, st["verified"], min_sim)
     if use_text_dedup:
         td = text_dedup_run(texts, threshold, work / "text-dedup")
@@ -204,8 +286,13 @@ def recompute_precision(texts: Sequence[str], ver: Any, min_sim: float) -> float
     sim = ~ver.contained
     ok = 0
     if sim.any():
-        s = process.cpdist([texts[i] for i in ver.i[sim]], [texts[j] for j in ver.j[sim]],
-                           scorer=Indel.normalized_similarity, workers=-1, dtype=np.float64)
+        s = process.cpdist(
+            [texts[i] for i in ver.i[sim]],
+            [texts[j] for j in ver.j[sim]],
+            scorer=Indel.normalized_similarity,
+            workers=-1,
+            dtype=np.float64,
+        )
         ok += int((np.asarray(s) >= min_sim - 1e-9).sum())
     for i, j in zip(ver.i[~sim].tolist(), ver.j[~sim].tolist()):
         a, b = sorted((texts[i], texts[j]), key=len)
@@ -214,8 +301,13 @@ def recompute_precision(texts: Sequence[str], ver: Any, min_sim: float) -> float
 
 
 WHAT_IF: tuple[dict[str, Any], ...] = (  # not simtool's defaults: what other settings would give on the same texts
-    {"threshold": 0.3}, {"threshold": 0.4}, {"threshold": 0.5}, {"ngram": 3, "threshold": 0.3},
-    {"max_bucket": 200}, {"max_bucket": 50}, {"threshold": 0.3, "max_bucket": 50},
+    {"threshold": 0.3},
+    {"threshold": 0.4},
+    {"threshold": 0.5},
+    {"ngram": 3, "threshold": 0.3},
+    {"max_bucket": 200},
+    {"max_bucket": 50},
+    {"threshold": 0.3, "max_bucket": 50},
 )
 
 
@@ -233,7 +325,14 @@ def what_if(texts: list[str], min_sim: float, oracle: np.ndarray) -> list[dict[s
         except Exception as exc:  # an engine that rejects a setting is reported, not fatal
             rows.append({"params": over, "error": f"{type(exc).__name__}: {exc}"})
             continue
-        rows.append({"params": over, "bands_rows": list(params.bands(min_sim)), "seconds": res["seconds"],
-                     "candidates": res["candidates"], "pairs": res["pairs"],
-                     "recall_vs_oracle": float(np.isin(oracle, res["codes"]).mean()) if oracle.size else 1.0})
+        rows.append(
+            {
+                "params": over,
+                "bands_rows": list(params.bands(min_sim)),
+                "seconds": res["seconds"],
+                "candidates": res["candidates"],
+                "pairs": res["pairs"],
+                "recall_vs_oracle": float(np.isin(oracle, res["codes"]).mean()) if oracle.size else 1.0,
+            }
+        )
     return rows

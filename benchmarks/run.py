@@ -98,13 +98,26 @@ def machine() -> dict[str, Any]:
     import datasketch
     import rapidfuzz
 
-    mem = next((ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")), "0")
-    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                if ln.startswith("model name")), platform.processor())
+    mem = next(
+        (ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")), "0"
+    )
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        platform.processor(),
+    )
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "simtool"], cwd=ROOT, capture_output=True,
-                                    text=True).stdout.strip())
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = bool(
+            subprocess.run(
+                ["git", "status", "--porcelain", "simtool"], cwd=ROOT, capture_output=True, text=True
+            ).stdout.strip()
+        )
     except OSError:
         commit, dirty = "?", False
     from simtool.match.engine import DEFAULT_PARAMS
@@ -114,11 +127,19 @@ def machine() -> dict[str, Any]:
         diff_sha = hashlib.sha256(diff).hexdigest()[:12] if diff else None
     except OSError:
         diff_sha = None
-    return {"nproc": os.cpu_count(), "memory_gib": round(int(mem) / 2**20, 1), "cpu": cpu,
-            "engine_params": repr(DEFAULT_PARAMS), "lsh_bands_rows_at_min_sim_0.8": list(DEFAULT_PARAMS.bands(0.8)),
-            "simtool_uncommitted_diff_sha256": diff_sha,
-            "python": platform.python_version(), "numpy": np.__version__, "datasketch": datasketch.__version__,
-            "rapidfuzz": rapidfuzz.__version__, "commit": commit + ("+dirty simtool/" if dirty else "")}
+    return {
+        "nproc": os.cpu_count(),
+        "memory_gib": round(int(mem) / 2**20, 1),
+        "cpu": cpu,
+        "engine_params": repr(DEFAULT_PARAMS),
+        "lsh_bands_rows_at_min_sim_0.8": list(DEFAULT_PARAMS.bands(0.8)),
+        "simtool_uncommitted_diff_sha256": diff_sha,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "datasketch": datasketch.__version__,
+        "rapidfuzz": rapidfuzz.__version__,
+        "commit": commit + ("+dirty simtool/" if dirty else ""),
+    }
 
 
 def timed(fn: Callable[..., Any], log: dict[str, float], name: str) -> Callable[..., Any]:
@@ -128,6 +149,7 @@ def timed(fn: Callable[..., Any], log: dict[str, float], name: str) -> Callable[
             return fn(*a, **k)
         finally:
             log[name] = log.get(name, 0.0) + time.perf_counter() - t
+
     return wrapper
 
 
@@ -159,8 +181,13 @@ def stage_ingest(s: Settings, db: str) -> dict[str, Any]:
     with Store(db) as store:
         notices = store.count_notices()
     size = sum(f.stat().st_size for f in Path(db).parent.glob(Path(db).name + "*"))
-    return {"seconds": seconds, "exit_code": rc, "notices": notices, "db_mb": round(size / 2**20, 1),
-            "summary": out.getvalue().strip()[-300:]}
+    return {
+        "seconds": seconds,
+        "exit_code": rc,
+        "notices": notices,
+        "db_mb": round(size / 2**20, 1),
+        "summary": out.getvalue().strip()[-300:],
+    }
 
 
 def stage_dupes(s: Settings, db: str, source: str, evaluate: bool) -> dict[str, Any]:
@@ -177,7 +204,9 @@ def stage_dupes(s: Settings, db: str, source: str, evaluate: bool) -> dict[str, 
         notices = loaded.notices
     load_s = time.perf_counter() - t0
     log: dict[str, float] = {}
-    originals = {name: getattr(engine, name) for name in ("build_units", "collapse", "keys_for", "candidate_blocks", "verify")}
+    originals = {
+        name: getattr(engine, name) for name in ("build_units", "collapse", "keys_for", "candidate_blocks", "verify")
+    }
     sizes: dict[str, int] = {}
     try:
         for name, fn in originals.items():
@@ -214,8 +243,15 @@ def stage_dupes(s: Settings, db: str, source: str, evaluate: bool) -> dict[str, 
     breakdown = {k: round(v, 3) for k, v in log.items()}
     breakdown["other (families, expansion, scope filter, sort)"] = round(find_s - sum(log.values()), 3)
     out: dict[str, Any] = {
-        "source": source, "notices": len(notices), "load_seconds": load_s, "find_matches_seconds": find_s,
-        "seconds": load_s + find_s, "units": len(m.units), "pairs": len(m), **sizes, "breakdown": breakdown,
+        "source": source,
+        "notices": len(notices),
+        "load_seconds": load_s,
+        "find_matches_seconds": find_s,
+        "seconds": load_s + find_s,
+        "units": len(m.units),
+        "pairs": len(m),
+        **sizes,
+        "breakdown": breakdown,
         "peak_rss_mb_before_eval": peak_rss_mb(),
     }
     if evaluate:
@@ -224,6 +260,7 @@ def stage_dupes(s: Settings, db: str, source: str, evaluate: bool) -> dict[str, 
         out["ground_truth"] = ground_truth_eval(s.data, notices, m, s.min_sim)
         kinds = Counter()
         from simtool.core.types import SEGMENT_KINDS
+
         ka = m.units.kind[m.a]
         kb = m.units.kind[m.b]
         combos, counts = np.unique(np.stack([np.minimum(ka, kb), np.maximum(ka, kb)]), axis=1, return_counts=True)
@@ -266,11 +303,21 @@ def stage_lsh(s: Settings) -> dict[str, Any]:
         pairs_engine += int((counts[small] * (counts[small] - 1) // 2).sum() + (counts[~small] - 1).sum())
         largest = max(largest, int(counts.max()))
     D = len(texts)
-    return {"notices": len(notices), "units": units, "distinct_texts": D, "load_seconds": t1 - t0,
-            "units_seconds": t2 - t1, "keys_seconds": t3 - t2, "bands_rows": list(DEFAULT_PARAMS.bands(s.min_sim)),
-            "bucket_pairs": pairs, "bucket_pairs_capped_5000": pairs_capped, "largest_bucket": largest,
-            "bucket_pairs_per_text_pair": pairs_capped / (D * (D - 1) / 2) if D > 1 else 0.0,
-            "engine_max_bucket": max_bucket, "bucket_pairs_engine": pairs_engine}
+    return {
+        "notices": len(notices),
+        "units": units,
+        "distinct_texts": D,
+        "load_seconds": t1 - t0,
+        "units_seconds": t2 - t1,
+        "keys_seconds": t3 - t2,
+        "bands_rows": list(DEFAULT_PARAMS.bands(s.min_sim)),
+        "bucket_pairs": pairs,
+        "bucket_pairs_capped_5000": pairs_capped,
+        "largest_bucket": largest,
+        "bucket_pairs_per_text_pair": pairs_capped / (D * (D - 1) / 2) if D > 1 else 0.0,
+        "engine_max_bucket": max_bucket,
+        "bucket_pairs_engine": pairs_engine,
+    }
 
 
 def stage_check(s: Settings, db: str) -> dict[str, Any]:
@@ -292,11 +339,24 @@ def stage_check(s: Settings, db: str) -> dict[str, Any]:
                 t1 = time.perf_counter()
                 rec = check_notices([notice], store, min_sim=s.min_sim)[0]
                 times.append(time.perf_counter() - t1)
-            results.append({"notice": path, "parse_seconds": parse_s, "seconds": times, "copy_ratio": rec["copy_ratio"],
-                            "sources": len(rec["sources"]), "matches": len(rec["matches"])})
+            results.append(
+                {
+                    "notice": path,
+                    "parse_seconds": parse_s,
+                    "seconds": times,
+                    "copy_ratio": rec["copy_ratio"],
+                    "sources": len(rec["sources"]),
+                    "matches": len(rec["matches"]),
+                }
+            )
     warm = [results[0]["seconds"][1]] + [r["seconds"][0] for r in results[1:]]
-    return {"cold_seconds": results[0]["seconds"][0], "warm_seconds": results[0]["seconds"][1],
-            "warm_median_seconds": float(np.median(warm)), "warm_max_seconds": float(max(warm)), "calls": results}
+    return {
+        "cold_seconds": results[0]["seconds"][0],
+        "warm_seconds": results[0]["seconds"][1],
+        "warm_median_seconds": float(np.median(warm)),
+        "warm_max_seconds": float(max(warm)),
+        "calls": results,
+    }
 
 
 def stage_oracle(s: Settings) -> dict[str, Any]:
@@ -311,8 +371,15 @@ def stage_oracle(s: Settings) -> dict[str, Any]:
     oracle = brute_force(texts, s.min_sim)
     brute_s = time.perf_counter() - t0
     out = compare(texts, s.min_sim, oracle, s.text_dedup, Path(tempfile.mkdtemp(prefix="simtool-bench-")))
-    out.update({"notices": len(notices), "generated_notices": count, "units": units, "oracle_pairs": int(oracle.size),
-                "brute_force_seconds": brute_s})
+    out.update(
+        {
+            "notices": len(notices),
+            "generated_notices": count,
+            "units": units,
+            "oracle_pairs": int(oracle.size),
+            "brute_force_seconds": brute_s,
+        }
+    )
     if s.what_if:
         out["what_if"] = what_if(texts, s.min_sim, oracle)
     # the end-to-end engine on the same notices (all scopes: the oracle knows no notices)
@@ -325,9 +392,12 @@ def stage_oracle(s: Settings) -> dict[str, Any]:
     keep = (da != db) & ~m.contained
     codes = pair_codes(da[keep], db[keep], len(texts))
     out["ground_truth"] = ground_truth_eval(s.data, notices, m, s.min_sim)
-    out["find_matches"] = {"seconds": e2e_s, "pairs": int(len(m)),
-                           "recall_vs_oracle": float(np.isin(oracle, codes).mean()) if oracle.size else 1.0,
-                           **{k: v for k, v in precision_of_matches(m, s.min_sim).items() if k == "precision"}}
+    out["find_matches"] = {
+        "seconds": e2e_s,
+        "pairs": int(len(m)),
+        "recall_vs_oracle": float(np.isin(oracle, codes).mean()) if oracle.size else 1.0,
+        **{k: v for k, v in precision_of_matches(m, s.min_sim).items() if k == "precision"},
+    }
     return out
 
 
@@ -358,7 +428,12 @@ def stage_profile(s: Settings, db: str, what: str) -> dict[str, Any]:
 
 
 STAGES: dict[str, Callable[..., dict[str, Any]]] = {
-    "ingest": stage_ingest, "lsh": stage_lsh, "dupes": stage_dupes, "check": stage_check, "oracle": stage_oracle, "peers": stage_peers,
+    "ingest": stage_ingest,
+    "lsh": stage_lsh,
+    "dupes": stage_dupes,
+    "check": stage_check,
+    "oracle": stage_oracle,
+    "peers": stage_peers,
     "profile": stage_profile,
 }
 
@@ -399,24 +474,41 @@ def in_child(stage: str, s: Settings, **kwargs: Any) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=s.stage_timeout,
-                              preexec_fn=cap if limit > 0 else None)
+        proc = subprocess.run(
+            cmd,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=s.stage_timeout,
+            preexec_fn=cap if limit > 0 else None,
+        )
     except subprocess.TimeoutExpired:
         seconds = time.perf_counter() - t0
         print(f"  [{stage}] timed out after {seconds:.0f} s", file=sys.stderr, flush=True)
-        return {"failed": f"timed out after {seconds:.0f} s (--stage-timeout {s.stage_timeout:g})", "wall_seconds": seconds,
-                "peak_rss_mb": float("nan")}
+        return {
+            "failed": f"timed out after {seconds:.0f} s (--stage-timeout {s.stage_timeout:g})",
+            "wall_seconds": seconds,
+            "peak_rss_mb": float("nan"),
+        }
     if proc.returncode != 0:
         seconds = time.perf_counter() - t0
         tail = proc.stderr.strip().splitlines()[-1:] or ["?"]
         print(f"  [{stage}] failed after {seconds:.0f} s: {tail[0]}", file=sys.stderr, flush=True)
-        return {"failed": f"{tail[0][:300]} after {seconds:.0f} s (memory cap {s.mem_limit_gb:g} GiB)",
-                "stderr": proc.stderr[-3000:], "wall_seconds": seconds, "peak_rss_mb": float("nan")}
+        return {
+            "failed": f"{tail[0][:300]} after {seconds:.0f} s (memory cap {s.mem_limit_gb:g} GiB)",
+            "stderr": proc.stderr[-3000:],
+            "wall_seconds": seconds,
+            "peak_rss_mb": float("nan"),
+        }
     res = json.loads(Path(out).read_text(encoding="utf-8"))
     os.unlink(out)
     res["process_seconds"] = time.perf_counter() - t0
-    print(f"  [{stage} {kwargs.get('source', kwargs.get('size', ''))}] {res.get('wall_seconds', 0):.1f} s, "
-          f"peak RSS {res['peak_rss_mb']:.0f} MB", file=sys.stderr, flush=True)
+    print(
+        f"  [{stage} {kwargs.get('source', kwargs.get('size', ''))}] {res.get('wall_seconds', 0):.1f} s, "
+        f"peak RSS {res['peak_rss_mb']:.0f} MB",
+        file=sys.stderr,
+        flush=True,
+    )
     return res
 
 
@@ -432,8 +524,12 @@ def run(s: Settings) -> dict[str, Any]:
     sys.path.insert(0, str(BENCH))
     import synth
 
-    if (manifest is None or manifest.get("notices") != s.notices or manifest.get("seed") != s.seed
-            or manifest.get("generator_version") != synth.GENERATOR_VERSION):
+    if (
+        manifest is None
+        or manifest.get("notices") != s.notices
+        or manifest.get("seed") != s.seed
+        or manifest.get("generator_version") != synth.GENERATOR_VERSION
+    ):
         print(f"generating {s.notices:,} notices into {s.data} …", file=sys.stderr, flush=True)
         s.data.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
@@ -441,14 +537,20 @@ def run(s: Settings) -> dict[str, Any]:
         gen_seconds = time.perf_counter() - t0
     db = str(s.data / "bench.db")
     print(f"measuring N={s.notices:,} (load average {load_before})", file=sys.stderr, flush=True)
-    res: dict[str, Any] = {"settings": {**asdict(s), "peer_sizes": list(s.peer_sizes)}, "manifest": manifest,
-                           "generation_seconds": gen_seconds, "machine_at_start": machine()}
+    res: dict[str, Any] = {
+        "settings": {**asdict(s), "peer_sizes": list(s.peer_sizes)},
+        "manifest": manifest,
+        "generation_seconds": gen_seconds,
+        "machine_at_start": machine(),
+    }
     res["ingest"] = in_child("ingest", s, db=db)
     res["lsh"] = in_child("lsh", s)
     res["dupes_store"] = in_child("dupes", s, db=db, source="store", evaluate=False)
     if "failed" in res["dupes_store"]:  # the same work from the files would fail the same way: save the time
-        res["dupes_files"] = {"failed": f"not run: dupes from the store failed ({res['dupes_store']['failed']})",
-                              "peak_rss_mb": float("nan")}
+        res["dupes_files"] = {
+            "failed": f"not run: dupes from the store failed ({res['dupes_store']['failed']})",
+            "peak_rss_mb": float("nan"),
+        }
     else:
         res["dupes_files"] = in_child("dupes", s, db=db, source="files", evaluate=True)
     res["check"] = in_child("check", s, db=db)
@@ -463,8 +565,9 @@ def run(s: Settings) -> dict[str, Any]:
     if s.results_dir:
         out = Path(s.results_dir)
         out.mkdir(parents=True, exist_ok=True)
-        (out / f"run-{s.notices}.json").write_text(json.dumps(res, ensure_ascii=False, indent=1, default=_json_default),
-                                                  encoding="utf-8")
+        (out / f"run-{s.notices}.json").write_text(
+            json.dumps(res, ensure_ascii=False, indent=1, default=_json_default), encoding="utf-8"
+        )
         (out / f"run-{s.notices}.md").write_text(markdown(res, out), encoding="utf-8")
     return res
 
@@ -477,8 +580,16 @@ def command_line() -> str:
 
 # ============================================================================================ CLI
 def smoke_settings(**over: Any) -> Settings:
-    base = Settings(notices=30, subset=30, peer_sizes=(), text_dedup=False, check_notices=2, smoke=True,
-                    results_dir=None, what_if=False)
+    base = Settings(
+        notices=30,
+        subset=30,
+        peer_sizes=(),
+        text_dedup=False,
+        check_notices=2,
+        smoke=True,
+        results_dir=None,
+        what_if=False,
+    )
     return replace(base, **over)
 
 
@@ -488,12 +599,19 @@ def smoke_summary(r: dict[str, Any]) -> dict[str, Any]:
     if failed:
         return {"ok": False, "failed": failed}
     o, d = r["oracle"], r["dupes_files"]
-    out = {"recall_vs_oracle": o["simtool"]["recall_vs_oracle"],
-           "find_matches_recall_vs_oracle": o["find_matches"]["recall_vs_oracle"],
-           "precision_subset": o["find_matches"]["precision"], "precision": d["precision"]["precision"],
-           "recall_ground_truth": d["ground_truth"]["recall_detectable"], "oracle_pairs": o["oracle_pairs"]}
-    out["ok"] = (min(out["recall_vs_oracle"], out["find_matches_recall_vs_oracle"]) >= 0.98
-                 and out["precision"] == 1.0 and out["precision_subset"] == 1.0)
+    out = {
+        "recall_vs_oracle": o["simtool"]["recall_vs_oracle"],
+        "find_matches_recall_vs_oracle": o["find_matches"]["recall_vs_oracle"],
+        "precision_subset": o["find_matches"]["precision"],
+        "precision": d["precision"]["precision"],
+        "recall_ground_truth": d["ground_truth"]["recall_detectable"],
+        "oracle_pairs": o["oracle_pairs"],
+    }
+    out["ok"] = (
+        min(out["recall_vs_oracle"], out["find_matches_recall_vs_oracle"]) >= 0.98
+        and out["precision"] == 1.0
+        and out["precision_subset"] == 1.0
+    )
     return out
 
 
@@ -505,15 +623,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-sim", type=float, default=0.8)
     ap.add_argument("--subset", type=int, default=200, help="generated notices in the brute-force oracle subset")
     ap.add_argument("--peer-sizes", type=int, nargs="*", help="notice counts for peers at scale (default 400)")
-    ap.add_argument("--mem-limit-gb", type=float, default=10.0, help="address-space cap of each stage process (0: none)")
+    ap.add_argument(
+        "--mem-limit-gb", type=float, default=10.0, help="address-space cap of each stage process (0: none)"
+    )
     ap.add_argument("--stage-timeout", type=float, default=1800.0, help="seconds before a stage is stopped")
     ap.add_argument("--no-what-if", action="store_true", help="skip the other-EngineParams runs on the oracle subset")
     ap.add_argument("--no-text-dedup", action="store_true")
     ap.add_argument("--profile", action="store_true", help="also cProfile ingest and dupes (extra runs)")
     ap.add_argument("--results", default="benchmarks/results")
     ap.add_argument("--report-only", action="store_true", help="rewrite run-<N>.md from run-<N>.json")
-    ap.add_argument("--add-peers", type=int, nargs="+", metavar="NOTICES",
-                    help="run only the peers stage at these sizes and add it to an existing run-<N>.json")
+    ap.add_argument(
+        "--add-peers",
+        type=int,
+        nargs="+",
+        metavar="NOTICES",
+        help="run only the peers stage at these sizes and add it to an existing run-<N>.json",
+    )
     ap.add_argument("--stage", help=argparse.SUPPRESS)
     ap.add_argument("--payload", help=argparse.SUPPRESS)
     ap.add_argument("--stage-out", help=argparse.SUPPRESS)
@@ -532,18 +657,34 @@ def main(argv: list[str] | None = None) -> int:
         for n in sorted(args.notices):
             out = Path(args.results)
             r = json.loads((out / f"run-{n}.json").read_text("utf-8"))
-            s = Settings(**{**r["settings"], "peer_sizes": tuple(args.add_peers), "results_dir": args.results,
-                            "text_dedup": not args.no_text_dedup, "stage_timeout": args.stage_timeout,
-                            "mem_limit_gb": args.mem_limit_gb})
+            s = Settings(
+                **{
+                    **r["settings"],
+                    "peer_sizes": tuple(args.add_peers),
+                    "results_dir": args.results,
+                    "text_dedup": not args.no_text_dedup,
+                    "stage_timeout": args.stage_timeout,
+                    "mem_limit_gb": args.mem_limit_gb,
+                }
+            )
             before = load_average()
             for size in args.add_peers:
                 p = in_child("peers", s, size=size)
-                p.update({"added_later": {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-                                          "load_average_before": before, "load_average_after": load_average(),
-                                          "command": command_line()}, "generated_notices": size})
+                p.update(
+                    {
+                        "added_later": {
+                            "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                            "load_average_before": before,
+                            "load_average_after": load_average(),
+                            "command": command_line(),
+                        },
+                        "generated_notices": size,
+                    }
+                )
                 r["peers"] = [q for q in r["peers"] if q.get("generated_notices") != size or "failed" in q] + [p]
-            (out / f"run-{n}.json").write_text(json.dumps(r, ensure_ascii=False, indent=1, default=_json_default),
-                                               encoding="utf-8")
+            (out / f"run-{n}.json").write_text(
+                json.dumps(r, ensure_ascii=False, indent=1, default=_json_default), encoding="utf-8"
+            )
             (out / f"run-{n}.md").write_text(markdown(r, out), encoding="utf-8")
         return 0
     if args.report_only:
@@ -554,10 +695,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for n in sorted(args.notices):
         peer = tuple(args.peer_sizes) if args.peer_sizes is not None else default_peer_sizes(n)
-        s = Settings(notices=n, seed=args.seed, min_sim=args.min_sim, subset=args.subset,
-                     peer_sizes=tuple(p for p in peer if p <= n), text_dedup=not args.no_text_dedup,
-                     results_dir=args.results, profile=args.profile, mem_limit_gb=args.mem_limit_gb,
-                     stage_timeout=args.stage_timeout, what_if=not args.no_what_if)
+        s = Settings(
+            notices=n,
+            seed=args.seed,
+            min_sim=args.min_sim,
+            subset=args.subset,
+            peer_sizes=tuple(p for p in peer if p <= n),
+            text_dedup=not args.no_text_dedup,
+            results_dir=args.results,
+            profile=args.profile,
+            mem_limit_gb=args.mem_limit_gb,
+            stage_timeout=args.stage_timeout,
+            what_if=not args.no_what_if,
+        )
         run(s)
         print(f"wrote {args.results}/run-{n}.md", file=sys.stderr)
     return 0

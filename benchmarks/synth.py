@@ -138,8 +138,18 @@ def load_pools() -> Pools:
         key = seed_notice_key(n.id)
         masked = "D" in n.text and "党" not in n.text
         segs = [
-            SeedSegment(f"seed:{key}:{k}", key, s.kind, s.start, s.end, s.text, strip_ordinal(s.kind, s.text),
-                        masked, s.problem, len(s.heading))
+            SeedSegment(
+                f"seed:{key}:{k}",
+                key,
+                s.kind,
+                s.start,
+                s.end,
+                s.text,
+                strip_ordinal(s.kind, s.text),
+                masked,
+                s.problem,
+                len(s.heading),
+            )
             for k, s in enumerate(n.segments)
         ]
         framing = [s for s in segs if s.kind == "framing"]
@@ -163,7 +173,12 @@ def load_pools() -> Pools:
         tops = [s for s in segs if s.kind == "heading" and not s.depth]
         if len(tops) == 3:
             after = [next((x for x in segs if x.start > t.end), None) for t in tops]
-            if after[0] is not None and after[0].kind == "framing" and after[2] is not None and after[2].kind == "framing":
+            if (
+                after[0] is not None
+                and after[0].kind == "framing"
+                and after[2] is not None
+                and after[2].kind == "framing"
+            ):
                 pools.section_heads.append(tuple(strip_ordinal("heading", t.text) for t in tops))
     pools.blocks = {k: v for k, v in pools.blocks.items() if v}
     return pools
@@ -208,8 +223,17 @@ class Generator:
         self.notices: list[GenNotice] = []
 
     # -- copies ------------------------------------------------------------------------------------
-    def _copy(self, ed: Editor, kind: str, body: str, source: dict, origin: str, source_masked: bool,
-              strength: int | None = None, extra: Sequence[str] = ()) -> Seg:
+    def _copy(
+        self,
+        ed: Editor,
+        kind: str,
+        body: str,
+        source: dict,
+        origin: str,
+        source_masked: bool,
+        strength: int | None = None,
+        extra: Sequence[str] = (),
+    ) -> Seg:
         kinds: list[str] = list(extra)
         if strength is None:
             strength = ed.rng.choice((0, 0, 1, 1, 1, 2, 2, 3))
@@ -217,8 +241,14 @@ class Generator:
         body = ed.style(body, source_masked, kinds)
         return Seg(kind, body, origin, source, tuple(dict.fromkeys(kinds)))
 
-    def _seed_copy(self, ed: Editor, s: SeedSegment, kind: str | None = None, strength: int | None = None,
-                   extra: Sequence[str] = ()) -> Seg:
+    def _seed_copy(
+        self,
+        ed: Editor,
+        s: SeedSegment,
+        kind: str | None = None,
+        strength: int | None = None,
+        extra: Sequence[str] = (),
+    ) -> Seg:
         src = {"notice": s.notice, "seed_segment": s.id, "start": s.start, "end": s.end, "text": s.text}
         return self._copy(ed, kind or s.kind, s.body, src, s.id, s.masked, strength, extra)
 
@@ -255,7 +285,7 @@ class Generator:
             src_blocks = source.blocks if isinstance(source, GenNotice) else p.blocks[source]
             want = max(1, round(rng.uniform(0.2, 0.9) * n_problems))
             first = rng.randrange(max(1, len(src_blocks) - want + 1))
-            for prob, measures in src_blocks[first:first + want]:
+            for prob, measures in src_blocks[first : first + want]:
                 if isinstance(source, GenNotice):
                     new_p = self._gen_copy(ed, source, prob)
                     new_m = [self._gen_copy(ed, source, m) for m in measures if rng.random() < 0.9]
@@ -295,8 +325,9 @@ class Generator:
                     if first_use:
                         blocks[slot][1].append(generic)
                     else:
-                        blocks[slot][1].append(Seg("measure", generic.body, generic.origin,
-                                                   {"within": generic}, ("verbatim",), "within"))
+                        blocks[slot][1].append(
+                            Seg("measure", generic.body, generic.origin, {"within": generic}, ("verbatim",), "within")
+                        )
         framings: list[Seg] = []
         src_framings: list[tuple[Seg | SeedSegment, GenNotice | None]] = []
         if isinstance(source, GenNotice):
@@ -306,11 +337,17 @@ class Generator:
         for s, owner in src_framings[:5]:
             framings.append(self._gen_copy(ed, owner, s) if owner is not None else self._seed_copy(ed, s))
         while len(framings) < rng.randint(2, 5):
-            framings.append(self._seed_copy(ed, rng.choice(p.framings)) if rng.random() < 0.25
-                            else self._new(ed, "framing", self.framing_chain, origin(), 40, 150))
-        tail = [self._seed_copy(ed, rng.choice(p.framings)) if rng.random() < 0.25
+            framings.append(
+                self._seed_copy(ed, rng.choice(p.framings))
+                if rng.random() < 0.25
                 else self._new(ed, "framing", self.framing_chain, origin(), 40, 150)
-                for _ in range(rng.randint(2, 3))]
+            )
+        tail = [
+            self._seed_copy(ed, rng.choice(p.framings))
+            if rng.random() < 0.25
+            else self._new(ed, "framing", self.framing_chain, origin(), 40, 150)
+            for _ in range(rng.randint(2, 3))
+        ]
         g = GenNotice(key, ident, framings, blocks)
         self._assemble(g, rng, ed, tail, origin)
         self.notices.append(g)
@@ -390,8 +427,13 @@ class Generator:
             for j, m in enumerate(measures, start=1):
                 if m.scope == "within" and m.source is not None and "within" in m.source:
                     first = m.source["within"]
-                    m.source = {"notice": g.key, "seed_segment": None, "start": first.start, "end": first.end,
-                                "text": first.text}
+                    m.source = {
+                        "notice": g.key,
+                        "seed_segment": None,
+                        "start": first.start,
+                        "end": first.end,
+                        "text": first.text,
+                    }
                 m.body = _ENUM.sub("", m.body)
                 if m.source is not None and m.scope == "cross" and "renumber" not in m.edits:
                     if not m.source["text"].startswith(f"{_cn(j)}是"):
@@ -433,8 +475,10 @@ def generate(notices: int, out: Path, seed: int, *, quiet: bool = False) -> dict
     encodings = collections.Counter()
     truth_rows = 0
     chars = 0
-    with open(out / "truth.jsonl", "w", encoding="utf-8") as truth, \
-            open(out / "segments.jsonl", "w", encoding="utf-8") as segs:
+    with (
+        open(out / "truth.jsonl", "w", encoding="utf-8") as truth,
+        open(out / "segments.jsonl", "w", encoding="utf-8") as segs,
+    ):
         for i in range(notices):
             g = gen.notice(i)
             enc_rng = random.Random(f"{seed}:{i}:encoding")
@@ -448,15 +492,24 @@ def generate(notices: int, out: Path, seed: int, *, quiet: bool = False) -> dict
             chars += len(g.text)
             rows = []
             for s in g.segments:
-                assert g.text[s.start:s.end] == s.text, (g.key, s.kind)
+                assert g.text[s.start : s.end] == s.text, (g.key, s.kind)
                 rows.append([s.kind, s.start, s.end, s.origin])
                 kinds[s.kind] += 1
                 if s.source is not None:
                     src = dict(s.source)
-                    truth.write(json.dumps({
-                        "target": {"notice": g.key, "start": s.start, "end": s.end, "kind": s.kind},
-                        "source": src, "edits": list(s.edits), "scope": s.scope, "origin": s.origin,
-                    }, ensure_ascii=False) + "\n")
+                    truth.write(
+                        json.dumps(
+                            {
+                                "target": {"notice": g.key, "start": s.start, "end": s.end, "kind": s.kind},
+                                "source": src,
+                                "edits": list(s.edits),
+                                "scope": s.scope,
+                                "origin": s.origin,
+                            },
+                            ensure_ascii=False,
+                        )
+                        + "\n"
+                    )
                     truth_rows += 1
                     edits.update(s.edits or ("none",))
             segs.write(json.dumps({"notice": g.key, "encoding": encoding, "segments": rows}, ensure_ascii=False) + "\n")
@@ -464,10 +517,16 @@ def generate(notices: int, out: Path, seed: int, *, quiet: bool = False) -> dict
             if not quiet and (i + 1) % 1000 == 0:
                 print(f"  {i + 1:,} notices, {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
     manifest = {
-        "generator_version": GENERATOR_VERSION, "notices": notices, "seed": seed,
-        "seed_files": sorted(f.name for f in SEEDS.glob("*.txt")), "chars": chars,
-        "segments": dict(kinds), "copied_segments": truth_rows, "edits": dict(edits),
-        "encodings": dict(encodings), "seconds": round(time.perf_counter() - t0, 1),
+        "generator_version": GENERATOR_VERSION,
+        "notices": notices,
+        "seed": seed,
+        "seed_files": sorted(f.name for f in SEEDS.glob("*.txt")),
+        "chars": chars,
+        "segments": dict(kinds),
+        "copied_segments": truth_rows,
+        "edits": dict(edits),
+        "encodings": dict(encodings),
+        "seconds": round(time.perf_counter() - t0, 1),
     }
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+
 # ------------------------------------------------------------------------------------------------ new text
 class Markov:
     """Word-level order-2 Markov chain over training sentences; draws new sentences.
@@ -32,7 +33,7 @@ class Markov:
             ids = [index.setdefault(w, len(index)) for w in jieba.lcut(text)]
             seq = [0] * order + ids + [1]
             for p in range(order, len(seq)):
-                table[tuple(seq[p - order:p])].append((seq[p], sid, p))
+                table[tuple(seq[p - order : p])].append((seq[p], sid, p))
         self.order = order
         self.words = list(index)
         self.lens = [len(w) for w in self.words]
@@ -63,7 +64,7 @@ class Markov:
             text = "".join(self.words[w] for w in out)
             if chars > max_chars:  # too long: keep the sentences that fit
                 cut = max(text.rfind(p, 0, max_chars) for p in "。；")
-                text, chars = text[:cut + 1], cut + 1
+                text, chars = text[: cut + 1], cut + 1
             if chars < min_chars or (strict and longest > self.max_copied * chars):
                 continue
             if text[-1] not in "。；！？":
@@ -79,14 +80,57 @@ class Markov:
 _CN_DIGITS = "一二三四五六七八九十"
 _PLACE_HEAD = "青白云金石龙凤安平长永宁华新东西南北兴和丰德清泉林山江河阳明秀溪桥湖"
 _PLACE_TAIL = "禾川原峰岭城谷湾州溪水源泽坪田台岗林坝亭塘"
-_BUREAUS = ("财政局", "教育局", "统计局", "科技局", "民政局", "农业农村局", "交通运输局", "卫生健康委", "市场监管局",
-            "自然资源局", "住建局", "审计局", "文旅局", "医保局", "人社局", "商务局", "水利局", "林业局", "应急管理局",
-            "司法局", "生态环境局", "发改委", "工信局", "退役军人事务局")
-_INSERTS = ("进一步", "切实", "认真", "全面", "持续", "扎实", "严格", "及时", "深入", "着力", "不断", "坚决", "积极",
-            "按要求", "从严", "逐项", "定期", "结合实际")
+_BUREAUS = (
+    "财政局",
+    "教育局",
+    "统计局",
+    "科技局",
+    "民政局",
+    "农业农村局",
+    "交通运输局",
+    "卫生健康委",
+    "市场监管局",
+    "自然资源局",
+    "住建局",
+    "审计局",
+    "文旅局",
+    "医保局",
+    "人社局",
+    "商务局",
+    "水利局",
+    "林业局",
+    "应急管理局",
+    "司法局",
+    "生态环境局",
+    "发改委",
+    "工信局",
+    "退役军人事务局",
+)
+_INSERTS = (
+    "进一步",
+    "切实",
+    "认真",
+    "全面",
+    "持续",
+    "扎实",
+    "严格",
+    "及时",
+    "深入",
+    "着力",
+    "不断",
+    "坚决",
+    "积极",
+    "按要求",
+    "从严",
+    "逐项",
+    "定期",
+    "结合实际",
+)
 _DATE = re.compile(r"(\d{4}|X{1,4})年(\d{1,2}|X{1,2})月(?:(\d{1,2}|X{1,2})日)?|(\d{1,2}|X{1,2})月(\d{1,2}|X{1,2})日")
-_INSPECTOR = re.compile(r"(?:十[三四五]届)?([省市区县州])委(?:第[一二三四五六七八九十]+轮第[一二三四五六七八九十]+批)?"
-                        r"(?:巡察|巡视)?第?([一二三四五六七八九十]+)(?:巡察|巡视)(?:[一二三四五六七八九十])?组")
+_INSPECTOR = re.compile(
+    r"(?:十[三四五]届)?([省市区县州])委(?:第[一二三四五六七八九十]+轮第[一二三四五六七八九十]+批)?"
+    r"(?:巡察|巡视)?第?([一二三四五六七八九十]+)(?:巡察|巡视)(?:[一二三四五六七八九十])?组"
+)
 _PLACE = re.compile(r"XX(?:市XX)?(?:区|县|街道|镇|乡|村|社区|州)|X县")
 _NUMBER = re.compile(r"(?<![0-9.])[1-9][0-9]{0,3}(?![0-9.])")
 _CLAUSES = re.compile(r"[^，；。]+[，；]")
@@ -113,8 +157,7 @@ class Identity:
 def mask(text: str, masked: bool) -> str:
     """The compilation's masking (D, AAA, 扫H除E) applied or undone."""
     if masked:
-        return (text.replace("党", "D").replace("微信", "AAA").replace("扫黑除恶", "扫H除E")
-                .replace("黑恶", "H恶"))
+        return text.replace("党", "D").replace("微信", "AAA").replace("扫黑除恶", "扫H除E").replace("黑恶", "H恶")
     text = _MASK.sub(lambda m: "党" * len(m.group()), text)
     return text.replace("AAA", "微信").replace("扫H除E", "扫黑除恶").replace("H恶", "黑恶")
 
@@ -147,8 +190,16 @@ def new_identity(rng: random.Random) -> Identity:
         unit = place + "委"
         formal = f"中共{place}委员会"
     inspector = f"{level}委第{rng.choice(_CN_DIGITS[:8])}{'巡视' if unit.endswith('县委') else '巡察'}组"
-    return Identity(place=place, unit=mask(unit, masked), formal=mask(formal, masked), level=level,
-                    inspector=inspector, masked=masked, half_width=rng.random() < 0.04, year=rng.choice((2021, 2022, 2023, 2024)))
+    return Identity(
+        place=place,
+        unit=mask(unit, masked),
+        formal=mask(formal, masked),
+        level=level,
+        inspector=inspector,
+        masked=masked,
+        half_width=rng.random() < 0.04,
+        year=rng.choice((2021, 2022, 2023, 2024)),
+    )
 
 
 def _cn(n: int) -> str:
@@ -196,7 +247,7 @@ class Editor:
             return text
         n = self.rng.randint(2, min(6, len(text) // 8))
         at = self.rng.randint(0, len(text) - n - 1)
-        return text[:at] + text[at + n:]
+        return text[:at] + text[at + n :]
 
     def _reorder_clauses(self, text: str) -> str:
         parts = re.findall(r"[^，；]+[，；]?", text.rstrip("。"))
@@ -204,7 +255,7 @@ class Editor:
             return text
         k = self.rng.randint(0, len(parts) - 3)
         a, b = parts[k].rstrip("，；"), parts[k + 1].rstrip("，；")
-        parts[k], parts[k + 1] = b + parts[k][len(a):], a + parts[k + 1][len(b):]
+        parts[k], parts[k + 1] = b + parts[k][len(a) :], a + parts[k + 1][len(b) :]
         return "".join(parts) + ("。" if text.endswith("。") else "")
 
     def _numbers(self, text: str) -> str:

@@ -50,10 +50,22 @@ def make_report(folder: Path) -> Path:
 
 def screenshot(page: Path, out: Path, profile: Path) -> None:
     cmd = [
-        browser(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-        f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--run-all-compositor-stages-before-draw",
-        "--hide-scrollbars", f"--window-size={SIZE[0]},{SIZE[1]}", f"--screenshot={out}", page.resolve().as_uri(),
+        browser(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        f"--user-data-dir={profile}",
+        "--virtual-time-budget=5000",
+        "--run-all-compositor-stages-before-draw",
+        "--hide-scrollbars",
+        f"--window-size={SIZE[0]},{SIZE[1]}",
+        f"--screenshot={out}",
+        page.resolve().as_uri(),
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     if proc.returncode != 0 or not out.exists():

@@ -9,10 +9,10 @@ The library API (the CLI is a thin layer over it)::
 
 from __future__ import annotations
 
-from simtool.store.corpus import Loaded, load, notices_for
-from simtool.text.normalize import normalize, normalize_map, template
-from simtool.store.sqlite import Store
 from simtool.core.types import Document, Notice, Segment, Skip
+from simtool.store.corpus import Loaded, load, notices_for
+from simtool.store.sqlite import Store
+from simtool.text.normalize import normalize, normalize_map, template
 
 __all__ = [
     "Document",

@@ -120,7 +120,7 @@ def test_table_of_contents_is_not_a_notice(compilation: str) -> None:
     text = clean(compilation).text
     first_start = split_notices(text)[0][1]
     assert "目录" in text[:first_start]
-    assert "\t" not in text[first_start:first_start + 200]
+    assert "\t" not in text[first_start : first_start + 200]
     assert text[first_start:].split("\n", 2)[2].lstrip().startswith("根据区委统一部署")
 
 
@@ -140,7 +140,7 @@ def test_list_of_titles_without_page_numbers_is_a_toc() -> None:
     )
     spans = split_notices(text)
     assert [t for t, _, _ in spans] == ["甲县委关于巡察整改进展情况的通报", "乙镇D委关于巡察整改进展情况的通报"]
-    assert text[spans[0][1]:spans[0][2]].endswith("予以公布。")
+    assert text[spans[0][1] : spans[0][2]].endswith("予以公布。")
 
 
 def test_unit_line_above_title_joins_it() -> None:

@@ -58,7 +58,9 @@ def test_ingest_twice_adds_nothing_and_store_matches_files(tmp_path: Path) -> No
 
 
 def test_show_prints_structure() -> None:
-    res = runner.invoke(app, ["show", "corpora/seeds/000_80f6373e3b7370b3.txt#17", "corpora/seeds", "--format", "jsonl"])
+    res = runner.invoke(
+        app, ["show", "corpora/seeds/000_80f6373e3b7370b3.txt#17", "corpora/seeds", "--format", "jsonl"]
+    )
     assert res.exit_code == 0, res.output
     rec = jsonl(res.output)[0]
     kinds = {s["kind"] for s in rec["segments"]}

@@ -72,13 +72,18 @@ def member_texts(rec: dict[str, Any]) -> list[str]:
 
 def test_cross_unit_family_on_seeds(seeds: simtool.Loaded, seed_clusters: list[dict[str, Any]]) -> None:
     """召开支委会及D员大会，学习《…支部工作条例》 (XX街道D工委) ~ 学习《…支部工作条例》、… (统计局D组)."""
-    fam = [r for r in seed_clusters if r["label"].startswith("召开支委会及D员大会，学习《中国共产D支部工作条例（试行）》")]
+    fam = [
+        r for r in seed_clusters if r["label"].startswith("召开支委会及D员大会，学习《中国共产D支部工作条例（试行）》")
+    ]
     assert len(fam) == 1
     rec = fam[0]
     assert rec["units"] >= 2 and rec["notices"] == 2
     assert {"XX街道D工委", "统计局D组"} <= set(rec["unit_names"])
     assert {m["notice"] for m in rec["members"]} == {f"{SEED_A}#1", f"{SEED_A}#17"}
-    assert any(m["text"].startswith("学习《中国共产D支部工作条例（试行）》、《中国共产D发展D员工作细则》") for m in rec["members"])
+    assert any(
+        m["text"].startswith("学习《中国共产D支部工作条例（试行）》、《中国共产D发展D员工作细则》")
+        for m in rec["members"]
+    )
     assert rec["theme"] == "会议"
 
 

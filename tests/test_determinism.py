@@ -43,8 +43,12 @@ def test_jsonl_is_byte_identical(two_copies: tuple[Path, Path], command: list[st
     outputs = []
     for parent, seed in zip(two_copies, ("0", "12345")):
         env = dict(os.environ, PYTHONHASHSEED=seed)
-        res = subprocess.run([sys.executable, "-m", "simtool.cli.app", command[0], "corpus", *command[1:], "--format", "jsonl"],
-                             cwd=parent, env=env, capture_output=True)
+        res = subprocess.run(
+            [sys.executable, "-m", "simtool.cli.app", command[0], "corpus", *command[1:], "--format", "jsonl"],
+            cwd=parent,
+            env=env,
+            capture_output=True,
+        )
         assert res.returncode == 0, res.stderr.decode()
         outputs.append(res.stdout)
     assert outputs[0] == outputs[1]

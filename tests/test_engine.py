@@ -22,8 +22,9 @@ SEED_A = "corpora/seeds/000_80f6373e3b7370b3.txt"
 
 
 def oracle_pairs(texts: list[str], min_sim: float) -> set[tuple[int, int]]:
-    m = process.cdist(texts, texts, scorer=Indel.normalized_similarity, score_cutoff=min_sim - 1e-9,
-                      workers=-1, dtype=np.float64)
+    m = process.cdist(
+        texts, texts, scorer=Indel.normalized_similarity, score_cutoff=min_sim - 1e-9, workers=-1, dtype=np.float64
+    )
     i, j = np.nonzero(np.triu(m >= min_sim - 1e-9, 1))
     return set(zip(i.tolist(), j.tolist()))
 
@@ -92,9 +93,16 @@ def test_template_view_sees_through_dates_numbers_placeholders(tmp_path: Path) -
     _notice_file(tmp_path / "a.txt", "XX镇D委", [a])
     _notice_file(tmp_path / "b.txt", "YY区财政局党组", [b])
     notices = simtool.load([str(tmp_path)]).notices
-    lit = [r for r in pair_records(notices, find_matches(notices, min_sim=0.8, scope="cross")) if "专题会议" in r["a"]["text"]]
-    tpl = [r for r in pair_records(notices, find_matches(notices, min_sim=0.8, scope="cross", view="template"))
-           if "专题会议" in r["a"]["text"]]
+    lit = [
+        r
+        for r in pair_records(notices, find_matches(notices, min_sim=0.8, scope="cross"))
+        if "专题会议" in r["a"]["text"]
+    ]
+    tpl = [
+        r
+        for r in pair_records(notices, find_matches(notices, min_sim=0.8, scope="cross", view="template"))
+        if "专题会议" in r["a"]["text"]
+    ]
     assert not lit or lit[0]["score"] < 1.0
     assert tpl and tpl[0]["score"] == 1.0
 
@@ -113,8 +121,11 @@ def test_large_identical_family_is_a_star_not_all_pairs(tmp_path: Path) -> None:
 
 
 def test_passages_merge_adjacent_units(tmp_path: Path) -> None:
-    ms = ["组织全体干部深入学习巡察整改工作有关文件精神并开展专题研讨", "建立问题整改台账并实行销号管理确保按期完成",
-          "对照问题清单逐项整改并由纪检部门开展督促检查"]
+    ms = [
+        "组织全体干部深入学习巡察整改工作有关文件精神并开展专题研讨",
+        "建立问题整改台账并实行销号管理确保按期完成",
+        "对照问题清单逐项整改并由纪检部门开展督促检查",
+    ]
     _notice_file(tmp_path / "a.txt", "甲局", ms)
     _notice_file(tmp_path / "b.txt", "乙局", ms)
     notices = simtool.load([str(tmp_path)]).notices
@@ -173,12 +184,15 @@ def test_check_merges_adjacent_matches_into_passages(tmp_path: Path) -> None:
     source = next(n for n in simtool.load(["corpora/seeds"]).notices if n.id.endswith("#17"))
     block = max((s for s in source.segments if s.kind == "measure"), key=lambda s: len(s.text))
     problem = next(s for s in source.segments if s.kind == "problem" and s.problem == block.problem)
-    excerpt = source.text[problem.start:block.end]
+    excerpt = source.text[problem.start : block.end]
     new = tmp_path / "copy.txt"
-    new.write_text("某县审计局党组关于巡察整改进展情况的通报\n根据县委统一部署，县委巡察组对我局进行了巡察。\n"
-                   f"一、整改情况\n{excerpt}\n某县审计局党组\n2024年1月5日\n", encoding="utf-8")
+    new.write_text(
+        "某县审计局党组关于巡察整改进展情况的通报\n根据县委统一部署，县委巡察组对我局进行了巡察。\n"
+        f"一、整改情况\n{excerpt}\n某县审计局党组\n2024年1月5日\n",
+        encoding="utf-8",
+    )
     rec = json.loads(runner.invoke(app, ["check", str(new), "--db", db, "--format", "jsonl"]).output.splitlines()[0])
     assert rec["passages"], rec
     top = rec["passages"][0]
     assert top["source"] == source.id and top["units"] >= 2
-    assert top["text"] == Path(new).read_text(encoding="utf-8")[top["start"]:top["end"]]
+    assert top["text"] == Path(new).read_text(encoding="utf-8")[top["start"] : top["end"]]

@@ -153,7 +153,9 @@ def test_docx_paragraphs_and_table_in_order(tmp_path: Path) -> None:
     document.save(path)
     doc = ingest_read_ok(path)
     assert (doc.format, doc.encoding) == ("docx", None)
-    assert doc.text == "关于巡察整改进展情况的通报\n问题\t整改措施\t时限\n学习不深入\t一是加强学习\n欢迎广大干部群众监督。"
+    assert (
+        doc.text == "关于巡察整改进展情况的通报\n问题\t整改措施\t时限\n学习不深入\t一是加强学习\n欢迎广大干部群众监督。"
+    )
 
 
 def test_html_drops_scripts_styles_and_keeps_blocks(tmp_path: Path) -> None:
@@ -207,9 +209,7 @@ def test_pdf_with_owner_password_only_opens(tmp_path: Path) -> None:
     assert "关于巡察整改进展情况的通报" in ingest_read_ok(opened).text
 
 
-def test_recoverable_pdf_reads_without_pypdf_warnings(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_recoverable_pdf_reads_without_pypdf_warnings(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     data = Path(ingest_pdf(tmp_path / "full.pdf", ["关于巡察整改进展情况的通报"])).read_bytes()
     broken_xref = re.sub(rb"startxref\s+\d+", b"startxref\n17", data)
     path = ingest_write(tmp_path / "bad_xref.pdf", broken_xref)
@@ -292,9 +292,7 @@ def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert read_document(path) == Skip(path, "没有读取权限，请检查文件权限")
 
 
-def test_unexpected_parser_error_becomes_skip(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_unexpected_parser_error_becomes_skip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = ingest_write(tmp_path / "n.txt", NOTICE.encode())
 
     def boom(data: bytes) -> tuple[str, str]:
@@ -334,9 +332,7 @@ def test_symlink_loop_and_hidden_entries(tmp_path: Path, monkeypatch: pytest.Mon
         os.path.join("notices", "b.txt"),
         os.path.join("notices", "sub", "a.txt"),
     ]
-    assert list(iter_files([os.path.join("notices", ".hidden.txt")])) == [
-        os.path.join("notices", ".hidden.txt")
-    ]
+    assert list(iter_files([os.path.join("notices", ".hidden.txt")])) == [os.path.join("notices", ".hidden.txt")]
 
 
 def test_folder_mixing_good_and_bad_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,10 +18,28 @@ from simtool.analyses.phrases import formulaic_share
 from simtool.core.spans import count_chars
 from simtool.core.types import Notice, Segment
 
-FIELDS = {"a", "b", "a_chars", "b_chars", "shared_a", "shared_b", "ratio_a", "ratio_b",
-          "ratio_a_substantive", "ratio_b_substantive", "likely_source"}
-RATIO_FIELDS = {"copy_ratio", "copy_ratio_substantive", "max_source_ratio", "max_source", "shared", "chars",
-                "formulaic_share"}
+FIELDS = {
+    "a",
+    "b",
+    "a_chars",
+    "b_chars",
+    "shared_a",
+    "shared_b",
+    "ratio_a",
+    "ratio_b",
+    "ratio_a_substantive",
+    "ratio_b_substantive",
+    "likely_source",
+}
+RATIO_FIELDS = {
+    "copy_ratio",
+    "copy_ratio_substantive",
+    "max_source_ratio",
+    "max_source",
+    "shared",
+    "chars",
+    "formulaic_share",
+}
 
 COPIED = [
     "一是组织全体党员干部逐条学习新修订的财务管理制度，建立公务接待审批台账，实行一事一登记、一月一通报。",
@@ -43,8 +61,16 @@ B_OWN = [
 ]
 
 
-def _notice_text(title: str, opening: str, heading: str, problems: list[str], measures: list[str],
-                 closing: str, signature: str, date: str) -> str:
+def _notice_text(
+    title: str,
+    opening: str,
+    heading: str,
+    problems: list[str],
+    measures: list[str],
+    closing: str,
+    signature: str,
+    date: str,
+) -> str:
     lines = [title, "", opening, "", heading, ""]
     for i, problem in enumerate(problems):
         lines += [problem, "整改情况：" + measures[2 * i], measures[2 * i + 1], ""]
@@ -59,21 +85,33 @@ def pair(tmp_path: Path) -> list[Notice]:
         "根据市委统一部署，2023年3月1日至4月30日，市委第一巡察组对市交通运输局党组进行了巡察。"
         "2023年6月10日，巡察组向我局反馈了巡察意见。按照巡察工作有关要求，现将巡察整改进展情况予以公布。",
         "二、巡察反馈问题的整改落实情况",
-        ["（一）关于财务管理制度执行不严格的问题", "（二）关于选人用人工作不规范的问题",
-         "（三）关于意识形态责任制落实不到位的问题", "（四）关于基层党组织建设薄弱的问题"],
+        [
+            "（一）关于财务管理制度执行不严格的问题",
+            "（二）关于选人用人工作不规范的问题",
+            "（三）关于意识形态责任制落实不到位的问题",
+            "（四）关于基层党组织建设薄弱的问题",
+        ],
         COPIED + A_OWN,
         "欢迎广大干部群众对巡察整改落实情况进行监督。如有意见建议，请及时向我们反映。联系电话：0000-1234567。",
-        "中共XX市交通运输局党组", "2023年9月1日")
+        "中共XX市交通运输局党组",
+        "2023年9月1日",
+    )
     b = _notice_text(
         "YY县水利局关于巡察整改进展情况的通报",
         "按照县委安排，县委第三巡察组于2023年5月对县水利局开展了常规巡察，并在7月向局党组反馈了意见。"
         "局党组高度重视，逐条制定措施，现就整改情况通报如下。",
         "二、各项问题整改完成情况",
-        ["（一）关于农村饮水安全保障不力的问题", "（二）关于财经纪律执行不严的问题",
-         "（三）关于河道采砂监管缺位的问题", "（四）关于干部队伍建设滞后的问题"],
+        [
+            "（一）关于农村饮水安全保障不力的问题",
+            "（二）关于财经纪律执行不严的问题",
+            "（三）关于河道采砂监管缺位的问题",
+            "（四）关于干部队伍建设滞后的问题",
+        ],
         B_OWN[:2] + COPIED[:2] + B_OWN[2:] + COPIED[2:],
         "请社会各界继续关心支持水利事业发展，对整改工作中存在的不足提出宝贵意见。",
-        "中共YY县水利局党组", "2023年10月8日")
+        "中共YY县水利局党组",
+        "2023年10月8日",
+    )
     (tmp_path / "a.txt").write_text(a, encoding="utf-8")
     (tmp_path / "b.txt").write_text(b, encoding="utf-8")
     loaded = simtool.load([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")])
@@ -130,7 +168,9 @@ def _measures_notice(nid: str, measures: list[str], date: str | None = None) -> 
 
 def test_a_short_unit_inside_a_long_one_counts_only_the_aligned_part() -> None:
     inner = "对发现的超付款项限期追回并在全局通报"
-    long_a = "一是聘请第三方审计机构对近三年工程项目资金开展专项审计，" + inner + "，同时修订内部控制制度并组织全员培训。"
+    long_a = (
+        "一是聘请第三方审计机构对近三年工程项目资金开展专项审计，" + inner + "，同时修订内部控制制度并组织全员培训。"
+    )
     a = _measures_notice("a", [long_a, A_OWN[0]])
     b = _measures_notice("b", ["二是" + inner + "。", B_OWN[0]])
     [rec] = overlap_records([a, b], formulaic={})
@@ -167,7 +207,8 @@ def test_notice_ratios_agree_with_overlap_records(seeds: simtool.Loaded) -> None
         rat = ratios[n.id]
         assert set(rat) == RATIO_FIELDS
         mine = [(r["ratio_a"], r["b"]) for r in recs if r["a"] == n.id] + [
-            (r["ratio_b"], r["a"]) for r in recs if r["b"] == n.id]
+            (r["ratio_b"], r["a"]) for r in recs if r["b"] == n.id
+        ]
         best = max((x for x, _ in mine), default=0.0)
         assert rat["max_source_ratio"] == best
         assert rat["max_source"] == min((s for x, s in mine if x == best), default=None)
@@ -186,8 +227,6 @@ def test_formulaic_share_matches_the_phrases_module(seeds: simtool.Loaded) -> No
     ratios = notice_ratios(seeds.notices, formulaic=spans)
     for n in seeds.notices:
         assert ratios[n.id]["formulaic_share"] == formulaic_share(n, spans[n.id])
-
-
 
 
 def test_overlap_cli_contract_and_determinism() -> None:

@@ -19,7 +19,6 @@ COMPILATION = "corpora/seeds/000_80f6373e3b7370b3.txt"
 COUNTY = "corpora/seeds/002_7d8fcde3e44e2eb6.txt"
 
 
-
 def _read(rel: str) -> str:
     return (SEEDS / Path(rel).name).read_text(encoding="utf-8")
 
@@ -45,7 +44,7 @@ def measures_of(n: Notice, problem: int) -> list[str]:
 def assert_segments_valid(n: Notice) -> None:
     prev = 0
     for s in n.segments:
-        assert n.text[s.start:s.end] == s.text
+        assert n.text[s.start : s.end] == s.text
         assert s.text and s.text == s.text.strip()
         assert s.start >= prev, f"overlap at {s}"
         prev = s.end
@@ -247,10 +246,24 @@ def test_meta_helpers() -> None:
 # ---- robustness ------------------------------------------------------------------------------
 
 _PIECES = [
-    "一、总体情况", "二、整改落实情况", "（一）关于X的问题", "1.关于“A。”问题的整改。一是甲。二是乙",
-    "整改情况：已完成整改。一是甲；二是乙", "一是跨年度入账。严格执行", "针对“X”的整改情况：①甲②乙",
-    "第一，加强。一是甲。", "欢迎广大干部群众监督", "中共XX县委员会", "2023年8月1日", "目录",
-    "XX县委关于巡察整改进展情况的通报", "A关于巡察整改情况的通报\t3", "", "  ", "（1）甲。", "续行文字，",
+    "一、总体情况",
+    "二、整改落实情况",
+    "（一）关于X的问题",
+    "1.关于“A。”问题的整改。一是甲。二是乙",
+    "整改情况：已完成整改。一是甲；二是乙",
+    "一是跨年度入账。严格执行",
+    "针对“X”的整改情况：①甲②乙",
+    "第一，加强。一是甲。",
+    "欢迎广大干部群众监督",
+    "中共XX县委员会",
+    "2023年8月1日",
+    "目录",
+    "XX县委关于巡察整改进展情况的通报",
+    "A关于巡察整改情况的通报\t3",
+    "",
+    "  ",
+    "（1）甲。",
+    "续行文字，",
 ]
 _ALPHABET = list("一二是、．.（）()“”。：:，；\n\t 019①关于问题针对整改情况年月日至反馈巡察组委XD")
 _TEXTS = st.one_of(
@@ -274,7 +287,7 @@ def test_parsing_never_raises_and_offsets_hold(text: str) -> None:
 
 def test_hard_wrapped_text_keeps_structure(notices: list[Notice]) -> None:
     n = notices[0]
-    wrapped = "\n".join(ln[i:i + 38] for ln in n.text.split("\n") for i in range(0, max(len(ln), 1), 38))
+    wrapped = "\n".join(ln[i : i + 38] for ln in n.text.split("\n") for i in range(0, max(len(ln), 1), 38))
     w = parse_notice(wrapped, notice_id="w", path="w", index=1, title=n.title)
     assert_segments_valid(w)
     assert w.problems == 31

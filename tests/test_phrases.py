@@ -29,8 +29,9 @@ CLOSING = normalize("欢迎广大干部群众对巡察整改落实情况进行�
 def make(texts: list[str], units: list[str | None] | None = None) -> list[Notice]:
     units = units or [None] * len(texts)
     return [
-        Notice(id=f"n{i:02d}", path="p", index=i, title="", text=t,
-               segments=(Segment("measure", 0, len(t), t),), unit=u)
+        Notice(
+            id=f"n{i:02d}", path="p", index=i, title="", text=t, segments=(Segment("measure", 0, len(t), t),), unit=u
+        )
         for i, (t, u) in enumerate(zip(texts, units))
     ]
 
@@ -48,8 +49,11 @@ def brute(notices: list[Notice], k: int, min_len: int) -> list[tuple[str, int, i
                         sets.setdefault(t, set()).add(ni)
                         occ[t] = occ.get(t, 0) + 1
     freq = {t: s for t, s in sets.items() if len(s) >= k}
-    out = [(t, len(s), occ[t]) for t, s in freq.items()
-           if not any(len(u) > len(t) and t in u and freq[u] == s for u in freq)]
+    out = [
+        (t, len(s), occ[t])
+        for t, s in freq.items()
+        if not any(len(u) > len(t) and t in u and freq[u] == s for u in freq)
+    ]
     return sorted(out, key=lambda x: (-x[1], -len(x[0]), x[0]))
 
 
@@ -156,8 +160,6 @@ def test_formulaic_spans_equal_a_naive_search(texts: list[str], phrases: list[st
     got = formulaic_spans(notices, phrases)
     for n in notices:
         assert got[n.id] == naive_spans(n, phrases)
-
-
 
 
 def test_phrases_cli_contract_and_determinism() -> None:

@@ -72,8 +72,18 @@ def test_report_data_is_consistent(seeds: simtool.Loaded, seeds_report: tuple[st
             assert all(0 <= x <= ea - sa for x in same_a) and all(0 <= x <= eb - sb for x in same_b)
             assert len(same_a) == len(same_b)
             for k in range(0, len(same_a), 2):  # aligned pieces are the same text after normalization
-                assert simtool.normalize(a[sa:ea][same_a[k]:same_a[k + 1]]) == simtool.normalize(b[sb:eb][same_b[k]:same_b[k + 1]])
-    keys = [(-max(p["sub_a"] if p["sub_a"] is not None else p["ratio_a"], p["sub_b"] if p["sub_b"] is not None else p["ratio_b"])) for p in data["pairs"]]
+                assert simtool.normalize(a[sa:ea][same_a[k] : same_a[k + 1]]) == simtool.normalize(
+                    b[sb:eb][same_b[k] : same_b[k + 1]]
+                )
+    keys = [
+        (
+            -max(
+                p["sub_a"] if p["sub_a"] is not None else p["ratio_a"],
+                p["sub_b"] if p["sub_b"] is not None else p["ratio_b"],
+            )
+        )
+        for p in data["pairs"]
+    ]
     assert keys == sorted(keys)
     hm = data["heatmap"]
     assert 0 < len(hm["notices"]) <= report_data.HEATMAP_LIMIT
@@ -98,7 +108,19 @@ def test_no_network_references(seeds_report: tuple[str, report_data.ReportData])
     assert re.findall(r"https?://[^\s\"')]+", html) == [SVG_NS]  # the SVG namespace is a name, not a fetch
     assert not re.search(r"""\b(src|href|action|srcset|poster|data)\s*=\s*["']?\s*(https?:)?//""", html, re.I)
     lowered = html.lower()
-    for needle in ("<link", "<iframe", "<img", "@import", "url(", "fetch(", "xmlhttprequest", "@font-face", ".innerhtml", "insertadjacenthtml", "document.write"):
+    for needle in (
+        "<link",
+        "<iframe",
+        "<img",
+        "@import",
+        "url(",
+        "fetch(",
+        "xmlhttprequest",
+        "@font-face",
+        ".innerhtml",
+        "insertadjacenthtml",
+        "document.write",
+    ):
         assert needle not in lowered, needle
 
 
@@ -116,7 +138,11 @@ def test_run_report_writes_atomically_and_summarises(tmp_path: Path, capsys: pyt
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]  # no temporary file left behind
     printed = capsys.readouterr().out
     top = rd.top_notices[0]
-    assert f"报告已写入 {out}" in printed and "重合最多的通报" in printed and f"#{top['index'] + 1} {top['unit']}" in printed
+    assert (
+        f"报告已写入 {out}" in printed
+        and "重合最多的通报" in printed
+        and f"#{top['index'] + 1} {top['unit']}" in printed
+    )
     assert not Path("unused.db").exists()  # paths given: the store is not touched
 
 
@@ -144,10 +170,23 @@ def chromium() -> str:
 def render(page: Path, tmp_path: Path, fragment: str = "") -> tuple[str, str]:
     """The DOM of ``page`` after its scripts ran, and Chromium's log."""
     profile = tmp_path / "profile"
-    cmd = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-           f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--enable-logging=stderr", "--v=0",
-           "--dump-dom", page.resolve().as_uri() + fragment]
+    cmd = [
+        chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        f"--user-data-dir={profile}",
+        "--virtual-time-budget=5000",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--dump-dom",
+        page.resolve().as_uri() + fragment,
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout, proc.stderr
@@ -184,8 +223,15 @@ class Dom(HTMLParser):
             self.text.append(data)
 
     def find(self, tag: str, **attrs: str) -> list[dict[str, str | None]]:
-        return [a for t, a in self.tags if t == tag and all(
-            (a.get(k.rstrip("_")) or "").split() and v in (a.get(k.rstrip("_")) or "").split() for k, v in attrs.items())]
+        return [
+            a
+            for t, a in self.tags
+            if t == tag
+            and all(
+                (a.get(k.rstrip("_")) or "").split() and v in (a.get(k.rstrip("_")) or "").split()
+                for k, v in attrs.items()
+            )
+        ]
 
     def has_id(self, id_: str) -> bool:
         return any(a.get("id") == id_ for _, a in self.tags)
@@ -207,7 +253,9 @@ def test_page_renders_in_chromium(tmp_path: Path) -> None:
     assert len(dom.find("rect", class_="cell")) >= 18 * 17 // 2
     assert dom.find("div", class_="pair-body") and len(dom.find("div", class_="passage")) >= 1
     assert dom.find("span", class_="same")
-    assert dom.has_id("notice-rows") and len([1 for t, a in dom.tags if t == "tr" and a.get("class") == "clickable"]) == 18
+    assert (
+        dom.has_id("notice-rows") and len([1 for t, a in dom.tags if t == "tr" and a.get("class") == "clickable"]) == 18
+    )
     assert dom.has_id("notice-text") and dom.find("span", class_="run")
     assert dom.has_id("phrase-rows") and len(dom.find("td", class_="phrase-text")) >= 10
     assert len(dom.find("details", class_="cluster")) >= 2  # measure clusters and template reuse

@@ -104,13 +104,20 @@ def test_short_measures_are_ignored(tmp_path: Path) -> None:
     """一是召开专题会议 under every problem is too short (7 normalized chars) to count as reuse."""
     body = "\n".join(
         f"{k}.{p}\n整改情况：一是召开专题会议。二是{m}。"
-        for k, (p, m) in enumerate([("理论学习不深入", "组织全体干部进行集体学习"),
-                                    ("会议记录不规范", "指定专人做好会议记录工作"),
-                                    ("制度执行不严格", "修订完善内部管理制度")], 1)
+        for k, (p, m) in enumerate(
+            [
+                ("理论学习不深入", "组织全体干部进行集体学习"),
+                ("会议记录不规范", "指定专人做好会议记录工作"),
+                ("制度执行不严格", "修订完善内部管理制度"),
+            ],
+            1,
+        )
     )
-    text = (f"XX局D组关于巡察整改进展情况的通报\n\n根据区委统一部署，区委第一巡察组对XX局D组进行了巡察。"
-            f"现将巡察整改进展情况予以公布。\n\n一、关于D的建设方面\n{body}\n\n"
-            "欢迎广大干部群众对巡察整改落实情况进行监督。\n\nXX局D组\n2023年8月1日\n")
+    text = (
+        f"XX局D组关于巡察整改进展情况的通报\n\n根据区委统一部署，区委第一巡察组对XX局D组进行了巡察。"
+        f"现将巡察整改进展情况予以公布。\n\n一、关于D的建设方面\n{body}\n\n"
+        "欢迎广大干部群众对巡察整改落实情况进行监督。\n\nXX局D组\n2023年8月1日\n"
+    )
     path = tmp_path / "a.txt"
     path.write_text(text, encoding="utf-8")
     notices = simtool.load([str(path)]).notices

@@ -28,7 +28,9 @@ def make_corpus(folder: Path, n: int) -> None:
     notices = simtool.load([str(SEED_A)]).notices
     for k in range(n):
         nt = notices[k % len(notices)]
-        (folder / f"f{k:03d}.txt").write_text(nt.text.replace("XX", f"第{k}", 1) + f"\n（编号 {k}）\n", encoding="utf-8")
+        (folder / f"f{k:03d}.txt").write_text(
+            nt.text.replace("XX", f"第{k}", 1) + f"\n（编号 {k}）\n", encoding="utf-8"
+        )
 
 
 def stored_shape(db: Path) -> dict[str, tuple[int, int]]:
@@ -54,8 +56,9 @@ def test_ingest_killed_at_random_moments_leaves_whole_files(tmp_path: Path) -> N
         expected[str(f)] = (len(ns), sum(len(n.segments) for n in ns))
     rng = random.Random(7)
     for _ in range(8):
-        proc = subprocess.Popen([*CLI, "ingest", str(folder), "--db", str(db), "-q"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [*CLI, "ingest", str(folder), "--db", str(db), "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(rng.uniform(0.3, 2.5))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -71,13 +74,18 @@ def test_reader_works_while_an_ingest_writes(tmp_path: Path) -> None:
     folder, db = tmp_path / "in", tmp_path / "s.db"
     make_corpus(folder, 60)
     first = sorted(folder.iterdir())[:5]
-    assert subprocess.run([*CLI, "ingest", *map(str, first), "--db", str(db), "-q"], capture_output=True).returncode == 0
-    writer = subprocess.Popen([*CLI, "ingest", str(folder), "--db", str(db), "-q"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert (
+        subprocess.run([*CLI, "ingest", *map(str, first), "--db", str(db), "-q"], capture_output=True).returncode == 0
+    )
+    writer = subprocess.Popen(
+        [*CLI, "ingest", str(folder), "--db", str(db), "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         reads = 0
         while writer.poll() is None and reads < 5:
-            res = subprocess.run([*CLI, "notices", "--db", str(db), "--format", "jsonl"], capture_output=True, text=True)
+            res = subprocess.run(
+                [*CLI, "notices", "--db", str(db), "--format", "jsonl"], capture_output=True, text=True
+            )
             assert res.returncode == 0, res.stderr
             assert len(res.stdout.splitlines()) >= 5
             reads += 1

@@ -53,8 +53,9 @@ def seed_texts() -> list[str]:
     return texts
 
 
-def _datasketch_row(shingles: list[str], scheme: Scheme, num_perm: int = DEFAULT_NUM_PERM,
-                    seed: int = DEFAULT_SEED) -> np.ndarray:
+def _datasketch_row(
+    shingles: list[str], scheme: Scheme, num_perm: int = DEFAULT_NUM_PERM, seed: int = DEFAULT_SEED
+) -> np.ndarray:
     m = datasketch.MinHash(num_perm=num_perm, seed=seed, hashfunc=shingle_hash_bytes, scheme=scheme)
     m.update_batch([s.encode("utf-32-le") for s in shingles])
     return np.asarray(m.hashvalues)

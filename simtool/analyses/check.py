@@ -14,14 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from simtool.match.engine import DEFAULT_MIN_SIM, DEFAULT_PARAMS, INDEX_BUILD_SIM, INDEX_MIN_SIM, index_bands, keys_for
 from simtool.core.errors import UserError
 from simtool.core.spans import CharCounter, subtract_spans
-from simtool.store.sqlite import Store
 from simtool.core.types import Notice
-from simtool.text.normalize import normalize_many
+from simtool.match.engine import DEFAULT_MIN_SIM, DEFAULT_PARAMS, INDEX_BUILD_SIM, INDEX_MIN_SIM, index_bands, keys_for
 from simtool.match.units import Units, build_units
 from simtool.match.verify import pair_scores
+from simtool.store.sqlite import Store
+from simtool.text.normalize import normalize_many
 
 Formulaic = Callable[[Notice], list[tuple[int, int]]]
 Hit = tuple[int, str, int, float]  # query unit, source notice id, source unit seq, score
@@ -57,10 +57,17 @@ def copy_report(
         by_source[sid].append(span)
         all_spans.append(span)
         ss, se = int(source_spans[sid][sseq][0]), int(source_spans[sid][sseq][1])
-        matches.append({
-            "start": span[0], "end": span[1], "text": notice.text[span[0]:span[1]], "score": score,
-            "source": sid, "source_start": ss, "source_end": se,
-        })
+        matches.append(
+            {
+                "start": span[0],
+                "end": span[1],
+                "text": notice.text[span[0] : span[1]],
+                "score": score,
+                "source": sid,
+                "source_start": ss,
+                "source_end": se,
+            }
+        )
     form = formulaic(notice) if formulaic is not None else None
     counter = CharCounter(notice.text)
     shared, ratio = _ratio(counter, all_spans, None)
@@ -68,8 +75,16 @@ def copy_report(
     ranked = []
     for sid, spans in by_source.items():
         s_shared, s_ratio = _ratio(counter, spans, None)
-        ranked.append({"notice": sid, "title": sources[sid].title, "unit": sources[sid].unit,
-                       "date": sources[sid].date, "shared": s_shared, "ratio": s_ratio})
+        ranked.append(
+            {
+                "notice": sid,
+                "title": sources[sid].title,
+                "unit": sources[sid].unit,
+                "date": sources[sid].date,
+                "shared": s_shared,
+                "ratio": s_ratio,
+            }
+        )
     ranked.sort(key=lambda r: (-r["shared"], r["notice"]))
     # matches and passages of the top sources (a formula may match thousands of notices)
     top = {r["notice"] for r in ranked[:TOP_SOURCES]}
@@ -104,15 +119,27 @@ def _passages(
     out: list[dict[str, Any]] = []
     for m in sorted(matches, key=lambda m: (m["source"], m["start"], m["source_start"])):
         last = out[-1] if out else None
-        if (last is not None and last["source"] == m["source"] and 0 <= m["start"] - last["end"] <= PASSAGE_GAP
-                and 0 <= m["source_start"] - last["source_end"] <= PASSAGE_GAP):
+        if (
+            last is not None
+            and last["source"] == m["source"]
+            and 0 <= m["start"] - last["end"] <= PASSAGE_GAP
+            and 0 <= m["source_start"] - last["source_end"] <= PASSAGE_GAP
+        ):
             last["end"], last["source_end"] = m["end"], m["source_end"]
             last["units"] += 1
             continue
-        out.append({"source": m["source"], "start": m["start"], "end": m["end"], "source_start": m["source_start"],
-                    "source_end": m["source_end"], "units": 1})
+        out.append(
+            {
+                "source": m["source"],
+                "start": m["start"],
+                "end": m["end"],
+                "source_start": m["source_start"],
+                "source_end": m["source_end"],
+                "units": 1,
+            }
+        )
     for p, t in zip(out, source_texts([(p["source"], p["source_start"], p["source_end"]) for p in out])):
-        p["text"] = notice.text[p["start"]:p["end"]]
+        p["text"] = notice.text[p["start"] : p["end"]]
         p["source_text"] = t
     out.sort(key=lambda p: (-(p["end"] - p["start"]), p["start"], p["source"]))
     return out
@@ -164,10 +191,16 @@ def check_notices(
                 groups[(qi, ident)].append((sid, seq))
         keys = sorted(groups)
         reps = [groups[k][0] for k in keys]
-        raw = store.unit_texts([(sid, int(source_spans[sid][seq][0]), int(source_spans[sid][seq][1])) for sid, seq in reps])
+        raw = store.unit_texts(
+            [(sid, int(source_spans[sid][seq][0]), int(source_spans[sid][seq][1])) for sid, seq in reps]
+        )
         scores = pair_scores([units.text[qi] for qi, _ in keys], normalize_many(raw), min_sim)
-        hits = [(qi, sid, seq, round(float(sc), 4))
-                for (qi, _), sc in zip(keys, scores) if sc > 0 for sid, seq in groups[(qi, _)]]
+        hits = [
+            (qi, sid, seq, round(float(sc), 4))
+            for (qi, _), sc in zip(keys, scores)
+            if sc > 0
+            for sid, seq in groups[(qi, _)]
+        ]
         out.append(copy_report(notice, units, hits, sources, source_spans, store.unit_texts, formulaic))
     return out
 
@@ -181,14 +214,28 @@ def compare_notices(a: Notice, b: Notice, *, min_sim: float = DEFAULT_MIN_SIM) -
     ps = passages(m)
     rows = []
     for p in ps:
-        ta, tb = a.text[p.a_start:p.a_end], b.text[p.b_start:p.b_end]
+        ta, tb = a.text[p.a_start : p.a_end], b.text[p.b_start : p.b_end]
         sa, sb = same_spans(ta, tb)
-        rows.append({"score": p.score, "units": p.units,
-                     "a": {"start": p.a_start, "end": p.a_end, "text": ta, "same": sa},
-                     "b": {"start": p.b_start, "end": p.b_end, "text": tb, "same": sb}})
+        rows.append(
+            {
+                "score": p.score,
+                "units": p.units,
+                "a": {"start": p.a_start, "end": p.a_end, "text": ta, "same": sa},
+                "b": {"start": p.b_start, "end": p.b_end, "text": tb, "same": sb},
+            }
+        )
     spans_a = [(r["a"]["start"], r["a"]["end"]) for r in rows]
     spans_b = [(r["b"]["start"], r["b"]["end"]) for r in rows]
     shared_a, ratio_a = _ratio(a.text, spans_a, None)
     shared_b, ratio_b = _ratio(b.text, spans_b, None)
-    return {"a": a.id, "b": b.id, "a_title": a.title, "b_title": b.title, "shared_a": shared_a,
-            "shared_b": shared_b, "ratio_a": ratio_a, "ratio_b": ratio_b, "passages": rows}
+    return {
+        "a": a.id,
+        "b": b.id,
+        "a_title": a.title,
+        "b_title": b.title,
+        "shared_a": shared_a,
+        "shared_b": shared_b,
+        "ratio_a": ratio_a,
+        "ratio_b": ratio_b,
+        "passages": rows,
+    }

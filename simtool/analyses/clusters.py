@@ -37,10 +37,10 @@ from typing import Any
 
 import numpy as np
 
-from simtool.match.engine import EngineParams, keys_for
-from simtool.match.lsh import candidate_pairs
 from simtool.analyses.reuse import measure_units
 from simtool.core.types import Notice, View
+from simtool.match.engine import EngineParams, keys_for
+from simtool.match.lsh import candidate_pairs
 from simtool.match.units import Units, collapse
 from simtool.match.verify import verify
 
@@ -94,8 +94,15 @@ def similarity_graph(units: Units, *, min_sim: float, params: EngineParams | Non
     p = params or cluster_params()
     ver = verify(distinct, candidate_pairs(keys_for(distinct, p, min_sim)), min_sim)
     order = np.lexsort((ver.j, ver.i))
-    return Graph(units, distinct, inverse, weight, ver.i[order].astype(np.int64), ver.j[order].astype(np.int64),
-                 ver.score[order].astype(np.float64))
+    return Graph(
+        units,
+        distinct,
+        inverse,
+        weight,
+        ver.i[order].astype(np.int64),
+        ver.j[order].astype(np.int64),
+        ver.score[order].astype(np.float64),
+    )
 
 
 def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -264,15 +271,40 @@ def _exact_edges(texts: list[str], min_sim: float) -> list[tuple[int, int, float
 
 THEMES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     # (theme, object keywords, verbs that govern them)
-    ("会议", ("会议", "专题会", "民主生活会", "组织生活会", "例会", "座谈会", "党员大会", "支委会", "班子会", "常委会", "大会"),
-     ("召开", "组织", "主持", "参加", "列席", "利用", "通过", "在")),
+    (
+        "会议",
+        (
+            "会议",
+            "专题会",
+            "民主生活会",
+            "组织生活会",
+            "例会",
+            "座谈会",
+            "党员大会",
+            "支委会",
+            "班子会",
+            "常委会",
+            "大会",
+        ),
+        ("召开", "组织", "主持", "参加", "列席", "利用", "通过", "在"),
+    ),
     ("学习", ("学习", "传达", "研读", "学习会"), ("组织", "开展", "进行", "集中", "传达", "深入", "认真", "专题")),
-    ("制度", ("制度", "办法", "机制", "细则", "规则", "规程", "规定"),
-     ("完善", "建立", "制定", "修订", "健全", "出台", "印发", "落实", "执行", "修改")),
-    ("台账", ("台账", "清单", "档案", "资料", "凭证"), ("建立", "完善", "整理", "登记", "梳理", "补齐", "形成", "制定")),
+    (
+        "制度",
+        ("制度", "办法", "机制", "细则", "规则", "规程", "规定"),
+        ("完善", "建立", "制定", "修订", "健全", "出台", "印发", "落实", "执行", "修改"),
+    ),
+    (
+        "台账",
+        ("台账", "清单", "档案", "资料", "凭证"),
+        ("建立", "完善", "整理", "登记", "梳理", "补齐", "形成", "制定"),
+    ),
     ("培训", ("培训", "轮训"), ("开展", "组织", "参加", "举办", "加强")),
-    ("督查", ("督查", "检查", "巡查", "督导", "抽查", "排查", "监督", "监管", "回头看"),
-     ("开展", "加强", "加大", "进行", "组织", "落实")),
+    (
+        "督查",
+        ("督查", "检查", "巡查", "督导", "抽查", "排查", "监督", "监管", "回头看"),
+        ("开展", "加强", "加大", "进行", "组织", "落实"),
+    ),
     ("约谈", ("约谈", "谈话", "谈心", "提醒"), ("进行", "开展", "约谈", "集体", "落实")),
     ("问责", ("问责", "追责", "处分", "诫勉", "批评教育"), ("追究", "给予", "严肃", "予以", "进行")),
     ("警示教育", ("警示教育", "专题片", "典型案例"), ("开展", "观看", "通报", "组织")),
@@ -384,20 +416,22 @@ def cluster_records(
         names = {_unit_key(notices[i]) for i in nids.tolist()}
         label = _label(rep_n.text[int(units.start[rep]) : int(units.end[rep])])
         theme = theme_of(units.text[rep])
-        records.append({
-            "cluster": "",
-            "size": len(occ),
-            "notices": len(nids),
-            "units": len(names),
-            "label": label,
-            "members": [
-                {"notice": notices[ni].id, "start": s, "end": e, "text": notices[ni].text[s:e]}
-                for ni, s, e in zip(units.notice[occ].tolist(), units.start[occ].tolist(), units.end[occ].tolist())
-            ],
-            "theme": theme[0] if theme else None,
-            "unit_names": sorted(x for x in names if not x.startswith("\0")),
-            "_first": (int(units.notice[occ[0]]), int(units.start[occ[0]])),
-        })
+        records.append(
+            {
+                "cluster": "",
+                "size": len(occ),
+                "notices": len(nids),
+                "units": len(names),
+                "label": label,
+                "members": [
+                    {"notice": notices[ni].id, "start": s, "end": e, "text": notices[ni].text[s:e]}
+                    for ni, s, e in zip(units.notice[occ].tolist(), units.start[occ].tolist(), units.end[occ].tolist())
+                ],
+                "theme": theme[0] if theme else None,
+                "unit_names": sorted(x for x in names if not x.startswith("\0")),
+                "_first": (int(units.notice[occ[0]]), int(units.start[occ[0]])),
+            }
+        )
     records.sort(key=lambda r: (-r["notices"], -r["size"], r["label"], r["_first"]))
     for k, r in enumerate(records, 1):
         r["cluster"] = f"C{k}"
@@ -445,14 +479,16 @@ def theme_records(
         for p in ranked[:5]:
             u = g["first"][p]
             examples.append(_label(notices[int(units.notice[u])].text[int(units.start[u]) : int(units.end[u])]))
-        out.append({
-            "theme": theme,
-            "keywords": ranked[:10],
-            "measures": g["measures"],
-            "notices": len(g["notices"]),
-            "units": len({_unit_key(notices[i]) for i in g["notices"]}),
-            "clusters": [r["cluster"] for r in clusters if r.get("theme") == theme],
-            "examples": examples,
-        })
+        out.append(
+            {
+                "theme": theme,
+                "keywords": ranked[:10],
+                "measures": g["measures"],
+                "notices": len(g["notices"]),
+                "units": len({_unit_key(notices[i]) for i in g["notices"]}),
+                "clusters": [r["cluster"] for r in clusters if r.get("theme") == theme],
+                "examples": examples,
+            }
+        )
     out.sort(key=lambda r: (-r["notices"], -r["measures"], r["theme"]))
     return out

@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from simtool.match.engine import Matches
-from simtool.text.normalize import normalize_map
 from simtool.core.types import Notice, View
+from simtool.match.engine import Matches
 from simtool.match.verify import align
+from simtool.text.normalize import normalize_map
 
 
 def side(n: Notice, start: int, end: int) -> dict[str, Any]:
@@ -79,7 +79,18 @@ def passages(m: Matches, *, cross_only: bool = True) -> list[Passage]:
             continue
         if cur is not None:
             out.append(Passage(cur[0], cur[1], cur[2], cur[3], cur[4], cur[5], cur[6], round(cur[7] / cur[6], 4)))
-        cur = [key[0], key[1], int(u.start[ia]), int(u.end[ia]), int(u.start[ib]), int(u.end[ib]), 1, float(s[k]), sa, sb]
+        cur = [
+            key[0],
+            key[1],
+            int(u.start[ia]),
+            int(u.end[ia]),
+            int(u.start[ib]),
+            int(u.end[ib]),
+            1,
+            float(s[k]),
+            sa,
+            sb,
+        ]
     if cur is not None:
         out.append(Passage(cur[0], cur[1], cur[2], cur[3], cur[4], cur[5], cur[6], round(cur[7] / cur[6], 4)))
     return out

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from simtool.text.normalize import Normalized, normalize, normalize_map
 from simtool.core.spans import count_chars, merge_spans
 from simtool.core.types import Notice
+from simtool.text.normalize import Normalized, normalize, normalize_map
 
 SENTENCE_ENDS = "。;!?；！？"  # normalized text has the half-width forms; both listed for user phrases
 _JOIN = "\u241e"  # ␞ joins pieces before normalization; normalize() leaves it alone
@@ -54,8 +54,12 @@ def pieces(notice: Notice) -> list[tuple[int, int]]:
 def sentences(notice: Notice) -> list[tuple[int, int]]:
     """Spans of the sentences of each piece, each with its end marks (``。；！？``)."""
     text = notice.text
-    return [(m.start(), m.end()) for a, b in pieces(notice) for m in _SENTENCE.finditer(text, a, b)
-            if not m.group().isspace()]
+    return [
+        (m.start(), m.end())
+        for a, b in pieces(notice)
+        for m in _SENTENCE.finditer(text, a, b)
+        if not m.group().isspace()
+    ]
 
 
 def normalized_sentences(notice: Notice) -> tuple[list[tuple[int, int]], str]:
@@ -148,12 +152,12 @@ def _one_to_one(original: str, normalized: str) -> bool:
     """Whether ``normalized`` maps character for character onto ``original`` (stripped): nothing
     can have been deleted (no white space, control or unassigned characters, no ``AAA`` → 微信)
     and, the lengths being equal, nothing expanded either."""
-    return len(original) == len(normalized) and original.isprintable() and " " not in original \
-        and "AAA" not in original
+    return len(original) == len(normalized) and original.isprintable() and " " not in original and "AAA" not in original
 
 
-def _map_back(notice: Notice, sents: list[tuple[int, int]], norm: str,
-              hits: list[tuple[int, str]]) -> list[tuple[int, int]]:
+def _map_back(
+    notice: Notice, sents: list[tuple[int, int]], norm: str, hits: list[tuple[int, str]]
+) -> list[tuple[int, int]]:
     """Original-text spans of phrase matches found at positions of the joined normalized text.
 
     Most sentences normalize character for character and keep their offsets; the others go

@@ -22,12 +22,12 @@ from typing import Any
 import numpy as np
 
 from simtool.analyses.dupes import passages
-from simtool.match.engine import DEFAULT_MIN_SIM, Matches, find_matches
-from simtool.text.normalize import Normalized, normalize_map
 from simtool.analyses.phrases import formulaic_phrases, formulaic_spans
 from simtool.core.spans import merge_spans, subtract_spans
 from simtool.core.types import Notice
+from simtool.match.engine import DEFAULT_MIN_SIM, Matches, find_matches
 from simtool.match.verify import contained_span
+from simtool.text.normalize import Normalized, normalize_map
 
 Span = tuple[int, int]
 _WHITESPACE = np.array([c for c in range(0x3100) if chr(c).isspace()], dtype=np.uint32)  # U+3000 is the last
@@ -154,15 +154,28 @@ def overlap_records(
         a, b, sa, sb = notices[i], notices[j], sides[i], sides[j]
         shared_a, sub_a = sa.shared(spans_a)
         shared_b, sub_b = sb.shared(spans_b)
-        out.append({
-            "a": a.id, "b": b.id, "a_chars": sa.chars, "b_chars": sb.chars,
-            "shared_a": shared_a, "shared_b": shared_b,
-            "ratio_a": _ratio(shared_a, sa.chars), "ratio_b": _ratio(shared_b, sb.chars),
-            "ratio_a_substantive": _ratio(sub_a, sa.substantive), "ratio_b_substantive": _ratio(sub_b, sb.substantive),
-            "likely_source": likely_source(a, b), "passages": counts.get((i, j), 0),
-            "a_title": a.title, "b_title": b.title, "a_unit": a.unit, "b_unit": b.unit,
-            "a_date": a.date, "b_date": b.date,
-        })
+        out.append(
+            {
+                "a": a.id,
+                "b": b.id,
+                "a_chars": sa.chars,
+                "b_chars": sb.chars,
+                "shared_a": shared_a,
+                "shared_b": shared_b,
+                "ratio_a": _ratio(shared_a, sa.chars),
+                "ratio_b": _ratio(shared_b, sb.chars),
+                "ratio_a_substantive": _ratio(sub_a, sa.substantive),
+                "ratio_b_substantive": _ratio(sub_b, sb.substantive),
+                "likely_source": likely_source(a, b),
+                "passages": counts.get((i, j), 0),
+                "a_title": a.title,
+                "b_title": b.title,
+                "a_unit": a.unit,
+                "b_unit": b.unit,
+                "a_date": a.date,
+                "b_date": b.date,
+            }
+        )
     out.sort(key=lambda r: (-max(r["ratio_a_substantive"], r["ratio_b_substantive"]), r["a"], r["b"]))
     return out
 

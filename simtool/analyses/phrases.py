@@ -38,12 +38,29 @@ from typing import Any
 
 import numpy as np
 
-from simtool.analyses.formulaic import PhraseMatcher, formulaic_share, formulaic_spans, gram_hashes, matching_text, pieces
+from simtool.analyses.formulaic import (
+    PhraseMatcher,
+    formulaic_share,
+    formulaic_spans,
+    gram_hashes,
+    matching_text,
+    pieces,
+)
 from simtool.core.types import Notice
 from simtool.store.sqlite import Store
 
-__all__ = ["Phrase", "PhraseMatcher", "default_min_notices", "formulaic_phrases", "formulaic_share",
-           "formulaic_spans", "mine_phrases", "phrase_records", "pieces", "trim"]
+__all__ = [
+    "Phrase",
+    "PhraseMatcher",
+    "default_min_notices",
+    "formulaic_phrases",
+    "formulaic_share",
+    "formulaic_spans",
+    "mine_phrases",
+    "phrase_records",
+    "pieces",
+    "trim",
+]
 
 log = logging.getLogger(__name__)
 DEFAULT_MIN_LEN = 6
@@ -77,8 +94,13 @@ class Phrase:
     examples: tuple[str, ...]
 
     def record(self) -> dict[str, Any]:
-        return {"phrase": self.phrase, "notices": self.notices, "units": self.units,
-                "occurrences": self.occurrences, "examples": list(self.examples)}
+        return {
+            "phrase": self.phrase,
+            "notices": self.notices,
+            "units": self.units,
+            "occurrences": self.occurrences,
+            "examples": list(self.examples),
+        }
 
 
 def default_min_notices(count: int) -> int:
@@ -91,6 +113,7 @@ def default_min_notices(count: int) -> int:
 
 
 # -- stage 1: keep only text covered by possibly frequent min_len-grams ---------------------------
+
 
 def _frequent_cover(codes: np.ndarray, owner: np.ndarray, n_notices: int, k: int, min_len: int) -> np.ndarray:
     """Mask of positions covered by a ``min_len``-gram that may occur in ≥ ``k`` notices.
@@ -135,6 +158,7 @@ def _frequent_cover(codes: np.ndarray, owner: np.ndarray, n_notices: int, k: int
 
 
 # -- stage 2: suffix array, LCP and closed phrases over the reduced text --------------------------
+
 
 def _suffix_array(codes: np.ndarray, max_run: int) -> tuple[np.ndarray, list[np.ndarray]]:
     """Suffix array by prefix doubling; ``ranks[j]`` ranks the prefixes of length ``2**j``.
@@ -364,8 +388,9 @@ def phrase_records(
     return [p.record() for p in mine_phrases(notices, min_notices=min_notices, min_len=min_len)[:max_phrases]]
 
 
-def formulaic_phrases(notices: Sequence[Notice], *, min_notices: int | None = None,
-                      min_len: int = DEFAULT_MIN_LEN) -> list[str]:
+def formulaic_phrases(
+    notices: Sequence[Notice], *, min_notices: int | None = None, min_len: int = DEFAULT_MIN_LEN
+) -> list[str]:
     """Every closed phrase (no cap): the list that defines formulaic text for the ratios."""
     return [p.phrase for p in mine_phrases(notices, min_notices=min_notices, min_len=min_len)]
 

@@ -35,9 +35,9 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
-from simtool.text.normalize import normalize
 from simtool.core.types import Notice, View
 from simtool.match.units import KIND_CODE, Units, build_units
+from simtool.text.normalize import normalize
 
 MIN_REUSE_CHARS = MIN_MEASURE_CHARS = 8
 CONTAIN_SPAN = 2.5
@@ -239,8 +239,14 @@ def reuse_records(
                 "problems": probs,
                 "score": round(score, 4),
                 "occurrences": [
-                    {"problem": problems[k], "start": starts[k], "end": ends[k], "text": n.text[starts[k] : ends[k]],
-                     "problem_text": problem_text.get(problems[k]), "match": _match(k, centre, texts, containers)}
+                    {
+                        "problem": problems[k],
+                        "start": starts[k],
+                        "end": ends[k],
+                        "text": n.text[starts[k] : ends[k]],
+                        "problem_text": problem_text.get(problems[k]),
+                        "match": _match(k, centre, texts, containers),
+                    }
                     for k in occ
                 ],
             }

@@ -13,8 +13,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from simtool.report import output
 from simtool.core.errors import UserError
+from simtool.report import output
 from simtool.report.output import OutputFormat
 
 app = typer.Typer(
@@ -29,7 +29,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DbOpt = Annotated[str, typer.Option("--db", help="库文件（SQLite），默认 simtool.db")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="输出格式：table（默认）、jsonl、csv")]
-PathsArg = Annotated[list[str] | None, typer.Argument(help="文件或文件夹；不给则使用库中已导入的通报", show_default=False)]
+PathsArg = Annotated[
+    list[str] | None, typer.Argument(help="文件或文件夹；不给则使用库中已导入的通报", show_default=False)
+]
 LimitOpt = Annotated[int | None, typer.Option("--limit", help="表格最多显示多少行")]
 
 
@@ -70,8 +72,13 @@ def _skips(skips: list[Any]) -> None:
 
 
 def _records_command(
-    paths: list[str] | None, db: str, fmt: OutputFormat, make: Callable[[list[Any]], Any],
-    columns: list[output.Column], title: str, limit: int | None,
+    paths: list[str] | None,
+    db: str,
+    fmt: OutputFormat,
+    make: Callable[[list[Any]], Any],
+    columns: list[output.Column],
+    title: str,
+    limit: int | None,
 ) -> None:
     """Load the notices (files or store), build records with ``make`` and print them."""
     from simtool.store.corpus import notices_for
@@ -102,8 +109,13 @@ def notices(paths: PathsArg = None, db: DbOpt = "simtool.db", fmt: FormatOpt = "
     from simtool.cli.commands import notice_records
 
     columns: list[output.Column] = [
-        ("notice", "通报"), ("title", "标题"), ("unit", "单位"), ("date", "日期"),
-        ("chars", "字数"), ("problems", "问题"), ("measures", "措施"),
+        ("notice", "通报"),
+        ("title", "标题"),
+        ("unit", "单位"),
+        ("date", "日期"),
+        ("chars", "字数"),
+        ("problems", "问题"),
+        ("measures", "措施"),
     ]
     _records_command(paths, db, fmt, notice_records, columns, "通报列表", limit)
 
@@ -136,9 +148,13 @@ def dupes(
     fmt: FormatOpt = "table",
     min_sim: MinSimOpt = 0.8,
     scope: Annotated[str, typer.Option("--scope", help="cross（跨通报，默认）、within（通报内部）、all")] = "cross",
-    view: Annotated[str, typer.Option("--view", help="literal（原文，默认）或 template（数字、日期、XX 视为空位）")] = "literal",
+    view: Annotated[
+        str, typer.Option("--view", help="literal（原文，默认）或 template（数字、日期、XX 视为空位）")
+    ] = "literal",
     max_family: Annotated[int, typer.Option("--max-family", min=2, help="完全相同的句子超过多少处时改为星形输出")] = 50,
-    shingles: Annotated[str, typer.Option("--shingles", help="char（字二元组，默认）或 word（结巴分词的词二元组）")] = "char",
+    shingles: Annotated[
+        str, typer.Option("--shingles", help="char（字二元组，默认）或 word（结巴分词的词二元组）")
+    ] = "char",
     limit: LimitOpt = 50,
 ) -> None:
     """列出经过核验的相似句段对（每对都用 rapidfuzz 复核过）。"""
@@ -150,8 +166,17 @@ def dupes(
         raise UserError("--view 只能是 literal 或 template")
     if shingles not in ("char", "word"):
         raise UserError("--shingles 只能是 char 或 word")
-    run_dupes(paths or [], db, fmt=fmt, min_sim=min_sim, scope=scope, view=view, max_family=max_family,
-              shingles=shingles, limit=limit)
+    run_dupes(
+        paths or [],
+        db,
+        fmt=fmt,
+        min_sim=min_sim,
+        scope=scope,
+        view=view,
+        max_family=max_family,
+        shingles=shingles,
+        limit=limit,
+    )
 
 
 @app.command()
@@ -161,7 +186,9 @@ def check(
     db: DbOpt = "simtool.db",
     fmt: FormatOpt = "table",
     min_sim: MinSimOpt = 0.8,
-    fail_above: Annotated[float | None, typer.Option("--fail-above", min=0.0, max=1.0, help="总文字复制比超过该值时以退出码 1 结束")] = None,
+    fail_above: Annotated[
+        float | None, typer.Option("--fail-above", min=0.0, max=1.0, help="总文字复制比超过该值时以退出码 1 结束")
+    ] = None,
 ) -> None:
     """把一篇通报与库中全部通报比对：总文字复制比、去除套话复制比、单篇最大复制比、来源排名。"""
     from simtool.cli.commands import run_check
@@ -201,11 +228,22 @@ def overlap(
     from simtool.analyses.overlap import overlap_records
 
     _records_command(
-        paths, db, fmt, lambda items: overlap_records(items, min_sim=min_sim),
-        [("a", "通报 A"), ("b", "通报 B"), ("shared_a", "A 重合字数"), ("ratio_a", "占 A", output.pct),
-         ("ratio_a_substantive", "去套话占 A", output.pct), ("ratio_b", "占 B", output.pct),
-         ("ratio_b_substantive", "去套话占 B", output.pct), ("likely_source", "可能的来源")],
-        "通报重合度排名", limit,
+        paths,
+        db,
+        fmt,
+        lambda items: overlap_records(items, min_sim=min_sim),
+        [
+            ("a", "通报 A"),
+            ("b", "通报 B"),
+            ("shared_a", "A 重合字数"),
+            ("ratio_a", "占 A", output.pct),
+            ("ratio_a_substantive", "去套话占 A", output.pct),
+            ("ratio_b", "占 B", output.pct),
+            ("ratio_b_substantive", "去套话占 B", output.pct),
+            ("likely_source", "可能的来源"),
+        ],
+        "通报重合度排名",
+        limit,
     )
 
 
@@ -215,16 +253,22 @@ def phrases(
     paths: PathsArg = None,
     db: DbOpt = "simtool.db",
     fmt: FormatOpt = "table",
-    min_notices: Annotated[int | None, typer.Option("--min-notices", min=2, help="至少被多少篇通报使用（默认 3 或通报数的 20%，取大者）")] = None,
+    min_notices: Annotated[
+        int | None, typer.Option("--min-notices", min=2, help="至少被多少篇通报使用（默认 3 或通报数的 20%，取大者）")
+    ] = None,
     limit: LimitOpt = 40,
 ) -> None:
     """套话：被多篇通报共同使用的最长相同表述。"""
     from simtool.analyses.phrases import phrase_records
 
     _records_command(
-        paths, db, fmt, lambda items: phrase_records(items, min_notices=min_notices),
+        paths,
+        db,
+        fmt,
+        lambda items: phrase_records(items, min_notices=min_notices),
         [("phrase", "表述"), ("notices", "通报数"), ("units", "单位数"), ("occurrences", "出现次数")],
-        "套话（多篇通报共用的表述）", limit,
+        "套话（多篇通报共用的表述）",
+        limit,
     )
 
 
@@ -235,7 +279,9 @@ def clusters(
     db: DbOpt = "simtool.db",
     fmt: FormatOpt = "table",
     min_sim: Annotated[float, typer.Option("--min-sim", min=0.0, max=1.0, help="最低相似度 [0,1]，默认 0.6")] = 0.6,
-    themes: Annotated[bool, typer.Option("--themes", help="按主题（学习、会议、制度、台账……）汇总，而不是列出措施族")] = False,
+    themes: Annotated[
+        bool, typer.Option("--themes", help="按主题（学习、会议、制度、台账……）汇总，而不是列出措施族")
+    ] = False,
     limit: LimitOpt = 30,
 ) -> None:
     """跨通报、跨单位反复出现的整改措施（措施族）。"""
@@ -243,15 +289,29 @@ def clusters(
 
     if themes:
         _records_command(
-            paths, db, fmt, lambda items: theme_records(items, min_sim=min_sim),
-            [("theme", "主题"), ("keywords", "常见表述"), ("measures", "措施数"), ("notices", "通报数"), ("units", "单位数")],
-            "措施主题", limit,
+            paths,
+            db,
+            fmt,
+            lambda items: theme_records(items, min_sim=min_sim),
+            [
+                ("theme", "主题"),
+                ("keywords", "常见表述"),
+                ("measures", "措施数"),
+                ("notices", "通报数"),
+                ("units", "单位数"),
+            ],
+            "措施主题",
+            limit,
         )
         return
     _records_command(
-        paths, db, fmt, lambda items: cluster_records(items, min_sim=min_sim),
+        paths,
+        db,
+        fmt,
+        lambda items: cluster_records(items, min_sim=min_sim),
         [("cluster", "编号"), ("size", "措施数"), ("notices", "通报数"), ("units", "单位数"), ("label", "代表性措施")],
-        "措施族", limit,
+        "措施族",
+        limit,
     )
 
 
@@ -268,9 +328,13 @@ def reuse(
     from simtool.analyses.reuse import reuse_records
 
     _records_command(
-        paths, db, fmt, lambda items: reuse_records(items, min_sim=min_sim),
+        paths,
+        db,
+        fmt,
+        lambda items: reuse_records(items, min_sim=min_sim),
         [("notice", "通报"), ("measure", "重复使用的措施"), ("problems", "对应问题号"), ("count", "次数")],
-        "一条措施对应多个问题", limit,
+        "一条措施对应多个问题",
+        limit,
     )
 
 

@@ -8,12 +8,12 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from simtool.report import output
 from simtool.core.errors import UserError
+from simtool.core.types import Notice, Skip
 from simtool.read.ingest import iter_files
+from simtool.report import output
 from simtool.report.output import OutputFormat
 from simtool.store.sqlite import IngestResult, Store
-from simtool.core.types import Notice, Skip
 
 
 def notice_record(n: Notice) -> dict[str, Any]:
@@ -48,7 +48,14 @@ def find_notice(notices: Sequence[Notice], notice_id: str) -> Notice:
 
 def show_notice(n: Notice, fmt: OutputFormat) -> None:
     segments = [
-        {"kind": s.kind, "start": s.start, "end": s.end, "problem": s.problem, "heading": list(s.heading), "text": s.text}
+        {
+            "kind": s.kind,
+            "start": s.start,
+            "end": s.end,
+            "problem": s.problem,
+            "heading": list(s.heading),
+            "text": s.text,
+        }
         for s in n.segments
     ]
     if fmt != "table":
@@ -61,15 +68,36 @@ def show_notice(n: Notice, fmt: OutputFormat) -> None:
     con = output.console()
     con.print(output.inert(f"{n.id}  {n.title}"))
     meta = notice_record(n)
-    for key, label in (("unit", "单位"), ("inspector", "巡察组"), ("period_start", "巡察开始"), ("period_end", "巡察结束"),
-                       ("feedback_date", "反馈日期"), ("date", "发布日期"), ("declared", "通报自述数字")):
+    for key, label in (
+        ("unit", "单位"),
+        ("inspector", "巡察组"),
+        ("period_start", "巡察开始"),
+        ("period_end", "巡察结束"),
+        ("feedback_date", "反馈日期"),
+        ("date", "发布日期"),
+        ("declared", "通报自述数字"),
+    ):
         con.print(output.inert(f"  {label}：{meta[key] if meta[key] not in (None, {}) else '—'}"))
     con.print(f"  字数 {n.chars}，问题 {n.problems}，措施 {n.measures}")
-    kinds = {"title": "标题", "heading": "小标题", "problem": "问题", "measure": "措施", "framing": "叙述",
-             "closing": "结束语", "signature": "落款"}
+    kinds = {
+        "title": "标题",
+        "heading": "小标题",
+        "problem": "问题",
+        "measure": "措施",
+        "framing": "叙述",
+        "closing": "结束语",
+        "signature": "落款",
+    }
     output.emit(
-        ({"kind": kinds[s["kind"]], "problem": s["problem"], "span": f"{s['start']}-{s['end']}",
-          "text": _short(s["text"], 80)} for s in segments),
+        (
+            {
+                "kind": kinds[s["kind"]],
+                "problem": s["problem"],
+                "span": f"{s['start']}-{s['end']}",
+                "text": _short(s["text"], 80),
+            }
+            for s in segments
+        ),
         "table",
         [("kind", "类型"), ("problem", "问题号"), ("span", "位置"), ("text", "内容")],
     )
@@ -85,18 +113,26 @@ _STATUS = {"added": "已导入", "exists": "已存在，未重复导入", "updat
 
 def run_ingest(paths: Sequence[str], db: str, *, quiet: bool = False) -> int:
     """Ingest ``paths`` into the store ``db`` with a progress bar; returns the exit code."""
-    from simtool.store.corpus import ingest
     from simtool.match.engine import notice_index
+    from simtool.store.corpus import ingest
 
     items = list(iter_files(paths))
     skips = [i for i in items if isinstance(i, Skip)]
     files = [i for i in items if isinstance(i, str)]
     con = output.console(sys.stderr)
     events: list[IngestResult | Skip] = list(skips)
-    with Store(db) as store, Progress(
-        TextColumn("导入"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=con, transient=True, disable=quiet or len(files) < 20,
-    ) as progress:
+    with (
+        Store(db) as store,
+        Progress(
+            TextColumn("导入"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=con,
+            transient=True,
+            disable=quiet or len(files) < 20,
+        ) as progress,
+    ):
         task = progress.add_task("ingest", total=len(files))
 
         def step(_e: IngestResult | Skip) -> None:
@@ -113,8 +149,10 @@ def run_ingest(paths: Sequence[str], db: str, *, quiet: bool = False) -> int:
     for s in sorted(bad, key=lambda s: s.path):
         print(output.inert(f"跳过 {s.path}：{s.reason}"), file=sys.stderr)
     new = sum(e.notices for e in added)
-    print(f"共处理 {len(added) + len(bad)} 个文件：导入 {sum(e.status != 'exists' for e in added)} 个（{new} 篇通报），"
-          f"已存在 {sum(e.status == 'exists' for e in added)} 个，跳过 {len(bad)} 个；库中共有 {total} 篇通报（{db}）。")
+    print(
+        f"共处理 {len(added) + len(bad)} 个文件：导入 {sum(e.status != 'exists' for e in added)} 个（{new} 篇通报），"
+        f"已存在 {sum(e.status == 'exists' for e in added)} 个，跳过 {len(bad)} 个；库中共有 {total} 篇通报（{db}）。"
+    )
     if not added and bad:
         return 2
     return 0
@@ -135,25 +173,43 @@ def _marked(text: str, same: list[tuple[int, int]], width: int = 160) -> Any:
     return t
 
 
-def run_dupes(paths: Sequence[str], db: str, *, fmt: OutputFormat, min_sim: float, scope: str, view: str,
-              max_family: int, shingles: str = "char", limit: int | None) -> None:
+def run_dupes(
+    paths: Sequence[str],
+    db: str,
+    *,
+    fmt: OutputFormat,
+    min_sim: float,
+    scope: str,
+    view: str,
+    max_family: int,
+    shingles: str = "char",
+    limit: int | None,
+) -> None:
     from rich.table import Table
 
-    from simtool.store.corpus import notices_for
     from simtool.analyses.dupes import pair_records, same_spans
     from simtool.match.engine import DEFAULT_PARAMS, EngineParams, find_matches
+    from simtool.store.corpus import notices_for
 
     notices, skips = notices_for(paths, db)
     for s in skips:
         print(output.inert(f"跳过 {s.path}：{s.reason}"), file=sys.stderr)
     params = EngineParams(mode="word", ngram=2) if shingles == "word" else DEFAULT_PARAMS
-    m = find_matches(notices, min_sim=min_sim, view=view, scope=scope, max_family=max_family,  # type: ignore[arg-type]
-                     params=params)
+    m = find_matches(
+        notices,
+        min_sim=min_sim,
+        view=view,
+        scope=scope,
+        max_family=max_family,  # type: ignore[arg-type]
+        params=params,
+    )
     records = pair_records(notices, m)
     if fmt != "table":
         output.emit(records, fmt, [])
         return
-    recs = sorted(records, key=lambda r: (-r["score"], r["a"]["notice"], r["a"]["start"], r["b"]["notice"], r["b"]["start"]))
+    recs = sorted(
+        records, key=lambda r: (-r["score"], r["a"]["notice"], r["a"]["start"], r["b"]["notice"], r["b"]["start"])
+    )
     table = Table(title=f"相似句段（{len(recs)} 对，相似度 ≥ {min_sim}，反白为不同之处）", show_lines=True)
     for col in ("相似度", "A", "B"):
         table.add_column(col, overflow="fold")
@@ -163,8 +219,11 @@ def run_dupes(paths: Sequence[str], db: str, *, fmt: OutputFormat, min_sim: floa
         head_b = output.inert(f"{r['b']['notice']} [{r['b']['start']}-{r['b']['end']}]\n")
         from rich.text import Text
 
-        table.add_row(f"{r['score']:.2f}", Text(head_a, style="dim") + _marked(r["a"]["text"], sa),
-                      Text(head_b, style="dim") + _marked(r["b"]["text"], sb))
+        table.add_row(
+            f"{r['score']:.2f}",
+            Text(head_a, style="dim") + _marked(r["a"]["text"], sa),
+            Text(head_b, style="dim") + _marked(r["b"]["text"], sb),
+        )
     con = output.console()
     con.print(table)
     if limit and len(recs) > limit:
@@ -174,10 +233,9 @@ def run_dupes(paths: Sequence[str], db: str, *, fmt: OutputFormat, min_sim: floa
 def run_check(file: str, db: str, *, fmt: OutputFormat, min_sim: float) -> float:
     """Check ``file`` against the store; prints the report and returns the highest copy ratio."""
     from simtool.analyses.check import check_notices
-    from simtool.store.corpus import load
     from simtool.analyses.phrases import store_formulaic
-
     from simtool.read.ingest import read_document
+    from simtool.store.corpus import load
 
     doc = read_document(file)
     loaded = load([file])
@@ -185,20 +243,34 @@ def run_check(file: str, db: str, *, fmt: OutputFormat, min_sim: float) -> float
         reason = doc.reason if isinstance(doc, Skip) else "没有可分析的正文"
         raise UserError(f"无法读取 {file}：{reason}")
     with Store(db, create=False) as store:
-        records = check_notices(loaded.notices, store, min_sim=min_sim, formulaic=store_formulaic(store),
-                                exclude_sha=doc.sha256)
+        records = check_notices(
+            loaded.notices, store, min_sim=min_sim, formulaic=store_formulaic(store), exclude_sha=doc.sha256
+        )
     if fmt != "table":
         output.emit(records, fmt, [])
     else:
         con = output.console()
         for r in records:
             con.print(output.inert(f"{r['notice']}  {r['title']}"))
-            con.print(f"  总文字复制比 {r['copy_ratio']:.1%}    去除套话复制比 {r['copy_ratio_substantive']:.1%}"
-                      f"    单篇最大复制比 {r['max_source_ratio']:.1%}    重合字数 {r['shared']} / {r['chars']}")
+            con.print(
+                f"  总文字复制比 {r['copy_ratio']:.1%}    去除套话复制比 {r['copy_ratio_substantive']:.1%}"
+                f"    单篇最大复制比 {r['max_source_ratio']:.1%}    重合字数 {r['shared']} / {r['chars']}"
+            )
             if not r["substantive_excludes_formulaic"]:
                 con.print("  （库中通报太少，无法识别套话，去除套话复制比与总文字复制比相同）")
-            output.emit(r["sources"], "table", [("notice", "来源通报"), ("title", "标题"), ("unit", "单位"),
-                                                ("shared", "重合字数"), ("ratio", "占本文比例", output.pct)], title="相似来源", limit=10)
+            output.emit(
+                r["sources"],
+                "table",
+                [
+                    ("notice", "来源通报"),
+                    ("title", "标题"),
+                    ("unit", "单位"),
+                    ("shared", "重合字数"),
+                    ("ratio", "占本文比例", output.pct),
+                ],
+                title="相似来源",
+                limit=10,
+            )
     return max((r["copy_ratio"] for r in records), default=0.0)
 
 
@@ -225,11 +297,16 @@ def run_compare(a: str, b: str, paths: Sequence[str], db: str, *, fmt: OutputFor
         return
     con = output.console()
     con.print(output.inert(f"A：{rec['a']}  {rec['a_title']}\nB：{rec['b']}  {rec['b_title']}"))
-    con.print(f"A 中与 B 相同的文字 {rec['shared_a']} 字（{rec['ratio_a']:.1%}）；B 中与 A 相同的 {rec['shared_b']} 字（{rec['ratio_b']:.1%}）")
+    con.print(
+        f"A 中与 B 相同的文字 {rec['shared_a']} 字（{rec['ratio_a']:.1%}）；B 中与 A 相同的 {rec['shared_b']} 字（{rec['ratio_b']:.1%}）"
+    )
     table = Table(show_lines=True, title="逐段对照（反白为不同之处）")
     for col in ("相似度", "A", "B"):
         table.add_column(col, overflow="fold")
     for p in rec["passages"]:
-        table.add_row(f"{p['score']:.2f}", _marked(p["a"]["text"], p["a"]["same"], 400),
-                      _marked(p["b"]["text"], p["b"]["same"], 400))
+        table.add_row(
+            f"{p['score']:.2f}",
+            _marked(p["a"]["text"], p["a"]["same"], 400),
+            _marked(p["b"]["text"], p["b"]["same"], 400),
+        )
     con.print(table)

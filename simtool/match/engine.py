@@ -17,9 +17,9 @@ from typing import Literal
 
 import numpy as np
 
+from simtool.core.types import Notice, Scope, View
 from simtool.match import sketch
 from simtool.match.lsh import band_keys, candidate_blocks, lsh_params
-from simtool.core.types import Notice, Scope, View
 from simtool.match.units import Units, build_units, collapse
 from simtool.match.verify import verify
 
@@ -74,8 +74,9 @@ def keys_for(texts: Sequence[str], params: EngineParams, min_sim: float) -> np.n
     """Band keys (rows × bands) of ``texts``."""
     b, r = params.bands(min_sim)
     stop = stop_hashes() if params.stop and params.mode == "char" and params.ngram == 2 else None
-    sigs = sketch.signatures(list(texts), n=params.ngram, num_perm=params.num_perm, seed=params.seed,
-                             mode=params.mode, stop=stop)
+    sigs = sketch.signatures(
+        list(texts), n=params.ngram, num_perm=params.num_perm, seed=params.seed, mode=params.mode, stop=stop
+    )
     return band_keys(sigs, b, r)
 
 
@@ -156,8 +157,9 @@ def find_matches(
             out_f.append(np.full(int(single.sum()), -1, dtype=np.int64))
             out_z.append(np.ones(int(single.sum()), dtype=np.int64))
             rest = np.flatnonzero(~single).tolist()
-            for u, v, s, c in zip(ver.i[rest].tolist(), ver.j[rest].tolist(), ver.score[rest].tolist(),
-                                  ver.contained[rest].tolist()):
+            for u, v, s, c in zip(
+                ver.i[rest].tolist(), ver.j[rest].tolist(), ver.score[rest].tolist(), ver.contained[rest].tolist()
+            ):
                 mu = order[starts[u] : starts[u + 1]]
                 mv = order[starts[v] : starts[v + 1]]
                 if len(mu) * len(mv) <= max_family * max_family:
@@ -204,8 +206,10 @@ def notice_index(notices: Sequence[Notice]) -> list[tuple[bytes, bytes] | None]:
         return out
     keys = keys_for(units.text, DEFAULT_PARAMS, INDEX_BUILD_SIM).astype("<i8")
     ident = np.array([text_id(t) for t in units.text], dtype=np.int64)
-    spans = np.concatenate([np.stack([units.start, units.end], axis=1).astype("<i4"),
-                            ident.astype("<i8").view("<i4").reshape(-1, 2)], axis=1)
+    spans = np.concatenate(
+        [np.stack([units.start, units.end], axis=1).astype("<i4"), ident.astype("<i8").view("<i4").reshape(-1, 2)],
+        axis=1,
+    )
     bounds = np.searchsorted(units.notice, np.arange(len(notices) + 1))
     for i in range(len(notices)):
         lo, hi = bounds[i], bounds[i + 1]

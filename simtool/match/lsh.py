@@ -81,7 +81,11 @@ def _band_codes(keys: np.ndarray, k: int, max_bucket: int) -> np.ndarray:
     if big.any():
         spokes = sizes[big] - 1
         hub = np.repeat(order[starts[big]], spokes)
-        pos = np.repeat(starts[big], spokes) + 1 + (np.arange(spokes.sum()) - np.repeat(np.cumsum(spokes) - spokes, spokes))
+        pos = (
+            np.repeat(starts[big], spokes)
+            + 1
+            + (np.arange(spokes.sum()) - np.repeat(np.cumsum(spokes) - spokes, spokes))
+        )
         pairs = np.concatenate([pairs, np.stack([hub, order[pos]], axis=1)])
     lo = np.minimum(pairs[:, 0], pairs[:, 1])
     hi = np.maximum(pairs[:, 0], pairs[:, 1])
@@ -100,9 +104,11 @@ def candidate_blocks(keys: np.ndarray, *, max_bucket: int = 64, bands_per_block:
     m = keys.shape[0]
     seen = np.empty(0, dtype=np.int64)
     for first in range(0, keys.shape[1], bands_per_block):
-        codes = np.unique(np.concatenate(
-            [_band_codes(keys, k, max_bucket) for k in range(first, min(first + bands_per_block, keys.shape[1]))]
-        ))
+        codes = np.unique(
+            np.concatenate(
+                [_band_codes(keys, k, max_bucket) for k in range(first, min(first + bands_per_block, keys.shape[1]))]
+            )
+        )
         if len(seen) and len(codes):
             at = np.minimum(np.searchsorted(seen, codes), len(seen) - 1)
             codes = codes[seen[at] != codes]

@@ -24,9 +24,21 @@ from typing import Literal
 import numpy as np
 
 __all__ = [
-    "DEFAULT_NGRAM", "DEFAULT_NUM_PERM", "DEFAULT_SCHEME", "DEFAULT_SEED", "DEFAULT_WORD_NGRAM", "MAX_HASH",
-    "Scheme", "char_shingles", "permutations", "shingle_hash_bytes", "shingle_hashes", "signatures",
-    "signatures_from_hashes", "word_shingle_hashes", "word_shingles",
+    "DEFAULT_NGRAM",
+    "DEFAULT_NUM_PERM",
+    "DEFAULT_SCHEME",
+    "DEFAULT_SEED",
+    "DEFAULT_WORD_NGRAM",
+    "MAX_HASH",
+    "Scheme",
+    "char_shingles",
+    "permutations",
+    "shingle_hash_bytes",
+    "shingle_hashes",
+    "signatures",
+    "signatures_from_hashes",
+    "word_shingle_hashes",
+    "word_shingles",
 ]
 
 Scheme = Literal["affine32", "legacy"]
@@ -194,8 +206,10 @@ def permutations(
         raise ValueError("num_perm must be positive")
     gen = np.random.RandomState(seed)
     if scheme == "legacy":
-        ab = [(gen.randint(1, _MERSENNE, dtype=np.uint64), gen.randint(0, _MERSENNE, dtype=np.uint64))
-              for _ in range(num_perm)]
+        ab = [
+            (gen.randint(1, _MERSENNE, dtype=np.uint64), gen.randint(0, _MERSENNE, dtype=np.uint64))
+            for _ in range(num_perm)
+        ]
         pair = np.array(ab, dtype=np.uint64).T
         return pair[0].copy(), pair[1].copy()
     if scheme != "affine32":
@@ -246,8 +260,9 @@ def _unique_inverse(h: np.ndarray, workers: int) -> tuple[np.ndarray, np.ndarray
     return uniq, inv
 
 
-def _sign_batch(out: np.ndarray, hashes: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray,
-                scheme: Scheme, workers: int) -> None:
+def _sign_batch(
+    out: np.ndarray, hashes: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray, scheme: Scheme, workers: int
+) -> None:
     """Write the signatures of texts ``offsets[:-1]`` into the rows of ``out`` (empty texts are skipped)."""
     counts = np.diff(offsets)
     order = np.argsort(counts, kind="stable")  # similar counts side by side: little padding
@@ -255,8 +270,11 @@ def _sign_batch(out: np.ndarray, hashes: np.ndarray, offsets: np.ndarray, a: np.
     if scheme == "legacy":  # the modulo is costly: permute each distinct hash once, then gather
         uniq, inv = _unique_inverse(hashes[offsets[0] : offsets[-1]], workers)
         table = np.empty((uniq.size, a.size), np.uint32)
-        _run_blocks(lambda lo, hi: table.__setitem__(slice(lo, hi), _permuted(uniq[lo:hi], a, b, scheme)),
-                    np.r_[np.arange(0, uniq.size, _CELLS // 2), uniq.size], workers)
+        _run_blocks(
+            lambda lo, hi: table.__setitem__(slice(lo, hi), _permuted(uniq[lo:hi], a, b, scheme)),
+            np.r_[np.arange(0, uniq.size, _CELLS // 2), uniq.size],
+            workers,
+        )
     bounds = [int(np.searchsorted(sizes, 0, side="right"))]
     while bounds[-1] < sizes.size:  # blocks of at most about _CELLS (text, shingle) cells
         lo = bounds[-1]
@@ -277,8 +295,13 @@ def _sign_batch(out: np.ndarray, hashes: np.ndarray, offsets: np.ndarray, a: np.
 
 
 def signatures_from_hashes(
-    hashes: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray,
-    *, scheme: Scheme = DEFAULT_SCHEME, workers: int | None = None,
+    hashes: np.ndarray,
+    offsets: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    *,
+    scheme: Scheme = DEFAULT_SCHEME,
+    workers: int | None = None,
 ) -> np.ndarray:
     """MinHash signatures (m, num_perm) uint64 of m texts; text i owns ``hashes[offsets[i]:offsets[i+1]]``.
 
@@ -292,8 +315,11 @@ def signatures_from_hashes(
     if a.dtype != dtype or b.dtype != dtype or a.shape != b.shape or a.ndim != 1:
         raise ValueError(f"a, b must be 1-d {np.dtype(dtype).name} arrays of one shape for scheme {scheme!r}")
     counts = np.diff(offsets)
-    if offsets.ndim != 1 or offsets.size < 1 or (counts.size and (counts.min() < 0 or offsets[0] < 0
-                                                                   or offsets[-1] > hashes.size)):
+    if (
+        offsets.ndim != 1
+        or offsets.size < 1
+        or (counts.size and (counts.min() < 0 or offsets[0] < 0 or offsets[-1] > hashes.size))
+    ):
         raise ValueError("offsets must be a non-decreasing 1-d array within hashes")
     out = np.full((counts.size, a.size), MAX_HASH, np.uint64)
     step = max(1, _TABLE_BYTES // (4 * a.size)) if scheme == "legacy" else hashes.size + 1
@@ -305,8 +331,14 @@ def signatures_from_hashes(
 
 
 def signatures(
-    texts: Sequence[str], *, n: int | None = None, num_perm: int = DEFAULT_NUM_PERM, seed: int = DEFAULT_SEED,
-    mode: Literal["char", "word"] = "char", scheme: Scheme = DEFAULT_SCHEME, workers: int | None = None,
+    texts: Sequence[str],
+    *,
+    n: int | None = None,
+    num_perm: int = DEFAULT_NUM_PERM,
+    seed: int = DEFAULT_SEED,
+    mode: Literal["char", "word"] = "char",
+    scheme: Scheme = DEFAULT_SCHEME,
+    workers: int | None = None,
     stop: np.ndarray | None = None,
 ) -> np.ndarray:
     """MinHash signatures (len(texts), num_perm) uint64 of char n-gram (or jieba word n-gram) shingles.

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simtool.text.normalize import normalize_many
 from simtool.core.types import SEGMENT_KINDS, Notice, View
+from simtool.text.normalize import normalize_many
 
 MAX_UNIT_CHARS = 160
 MIN_UNIT_CHARS = 6

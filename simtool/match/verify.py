@@ -44,7 +44,9 @@ def pair_scores(left: Sequence[str], right: Sequence[str], min_sim: float) -> np
     if not left:
         return np.empty(0)
     cutoff = min_sim - 1e-9
-    out = process.cpdist(left, right, scorer=Indel.normalized_similarity, score_cutoff=cutoff, workers=-1, dtype=np.float64)
+    out = process.cpdist(
+        left, right, scorer=Indel.normalized_similarity, score_cutoff=cutoff, workers=-1, dtype=np.float64
+    )
     return np.asarray(out, dtype=np.float64)
 
 
@@ -62,8 +64,9 @@ def verify(texts: Sequence[str], pairs: np.ndarray, min_sim: float, *, containme
     possible = np.flatnonzero(2 * short >= cutoff * (short + long_))
     if len(possible):
         idx = possible.tolist()
-        scores[possible] = pair_scores([texts[i] for i in pairs[idx, 0].tolist()],
-                                       [texts[j] for j in pairs[idx, 1].tolist()], min_sim)
+        scores[possible] = pair_scores(
+            [texts[i] for i in pairs[idx, 0].tolist()], [texts[j] for j in pairs[idx, 1].tolist()], min_sim
+        )
     contained = np.zeros(len(pairs), dtype=bool)
     if containment:
         todo = np.flatnonzero((scores < cutoff) & (short >= CONTAIN_MIN_CHARS) & (short <= CONTAIN_LEN_RATIO * long_))
@@ -72,8 +75,19 @@ def verify(texts: Sequence[str], pairs: np.ndarray, min_sim: float, *, containme
             ia, ib = pairs[todo, 0].tolist(), pairs[todo, 1].tolist()
             s_texts = [texts[x if f else y] for x, y, f in zip(ia, ib, a_short)]
             l_texts = [texts[y if f else x] for x, y, f in zip(ia, ib, a_short)]
-            part = np.asarray(process.cpdist(s_texts, l_texts, scorer=fuzz.partial_ratio, score_cutoff=min_sim * 100 - 1e-7,
-                                             workers=-1, dtype=np.float64)) / 100
+            part = (
+                np.asarray(
+                    process.cpdist(
+                        s_texts,
+                        l_texts,
+                        scorer=fuzz.partial_ratio,
+                        score_cutoff=min_sim * 100 - 1e-7,
+                        workers=-1,
+                        dtype=np.float64,
+                    )
+                )
+                / 100
+            )
             hit = part >= cutoff
             scores[todo[hit]] = part[hit]
             contained[todo[hit]] = True

@@ -27,14 +27,17 @@ from pypdf import PdfReader
 
 from simtool.core.types import Document, FileFormat, Skip
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
-    {".txt", ".md", ".text", ".docx", ".html", ".htm", ".pdf"}
-)
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".text", ".docx", ".html", ".htm", ".pdf"})
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 _FORMATS: dict[str, FileFormat] = {
-    ".txt": "txt", ".text": "txt", ".md": "md", ".docx": "docx",
-    ".html": "html", ".htm": "html", ".pdf": "pdf",
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".docx": "docx",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
 }
 _NOT_FOUND = "路径不存在，请检查路径是否写错"
 _BINARY = "不是文本文件（疑似二进制），已跳过"

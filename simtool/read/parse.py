@@ -23,11 +23,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from simtool.core.spans import line_spans
+from simtool.core.types import Notice, Segment, SegmentKind
 from simtool.read import parse_meta as meta
 from simtool.read.clean import clean
-from simtool.core.spans import line_spans
 from simtool.read.split import FALLBACK_TITLE_CHARS, is_title_line, split_notices
-from simtool.core.types import Notice, Segment, SegmentKind
 
 LineKind = Literal["l1", "l2", "l3", "l4", "about", "sub", "enum", "plain"]
 _RANK: dict[str, int] = {"l1": 1, "l2": 2, "l3": 3, "l4": 4, "about": 5, "sub": 6}
@@ -67,8 +67,10 @@ _FRAMING_HEAD = re.compile(
 _STRONG_PROBLEM_HEAD = re.compile(r"问题|整改落实情况|整改进展情况|具体整改|整改情况")
 _PROBLEM_HEAD = re.compile(r"问题|整改|聚焦|落实情况|具体措施")
 _PROBLEM_MARK = re.compile(r"整改情况\s*[:：]|针对“[^”\n]{1,80}”的整改情况")
-_NEGATIVE = re.compile(r"不|未|没有|无|差距|缓慢|滞后|薄弱|欠缺|缺|弱|违规|违纪|问题|流失|随意|乱|虚|假|挪用|截留"
-                       r"|超|偏|漏|难")
+_NEGATIVE = re.compile(
+    r"不|未|没有|无|差距|缓慢|滞后|薄弱|欠缺|缺|弱|违规|违纪|问题|流失|随意|乱|虚|假|挪用|截留"
+    r"|超|偏|漏|难"
+)
 _ACTION = re.compile(
     r"进一步|持续|加强|强化|建立|健全|完善|制定|规范|严格|推进|推动|开展|组织|召开|落实|深化|提高|提升|优化"
     r"|加快|加大|坚持|积极|全面|认真|督促|指导|印发|出台|成立|明确|细化|压实|梳理|切实|狠抓|抓好|扎实|着力"
@@ -76,7 +78,12 @@ _ACTION = re.compile(
     r"|依法|全力|稳步|主动|围绕|结合|针对|通过|根据|按照|对|将|把|由|在|已|以|与|向|为"
 )
 _KINDS: tuple[tuple[re.Pattern[str], LineKind], ...] = (
-    (_L1, "l1"), (_L2, "l2"), (_L4, "l4"), (_L3, "l3"), (_ABOUT, "about"), (_ENUM_START, "enum"),
+    (_L1, "l1"),
+    (_L2, "l2"),
+    (_L4, "l4"),
+    (_L3, "l3"),
+    (_ABOUT, "about"),
+    (_ENUM_START, "enum"),
 )
 _PROBLEM_WORDS = re.compile(
     r"问题|不够|不足|不到位|不严|不力|不实|不深|不高|不强|不规范|不完善|不及时|不健全|未|缺|差距|滞后|薄弱|欠缺"
@@ -119,8 +126,8 @@ class _Builder:
     def extend_last(self, end: int) -> None:
         """Make the last segment run to ``end`` (a sentence continued on the next line)."""
         last = self.segments[-1]
-        e = last.start + len(self.text[last.start:end].rstrip())
-        self.segments[-1] = Segment(last.kind, last.start, e, self.text[last.start:e], last.heading, last.problem)
+        e = last.start + len(self.text[last.start : end].rstrip())
+        self.segments[-1] = Segment(last.kind, last.start, e, self.text[last.start : e], last.heading, last.problem)
 
     def heading(self, rank: int, start: int, end: int) -> None:
         self.pop_to(rank)
@@ -141,7 +148,7 @@ def _lines(text: str) -> list[_Line]:
     for s, e in phys:
         if out and width and _wrapped(text, out[-1], s, e, width):
             last = out[-1]
-            merged = text[last.start:e]
+            merged = text[last.start : e]
             out[-1] = _Line(last.start, e, merged, _kind(merged))
             continue
         piece = text[s:e]
@@ -195,7 +202,7 @@ def _problem_like(line: str) -> bool:
     m = _SENTENCE.match(line, start, min(len(line), start + 40))
     if not m:
         return False
-    first = line[start:m.end()].rstrip("。：:；;，, ")
+    first = line[start : m.end()].rstrip("。：:；;，, ")
     if not first or len(first) > 24 or _ACTION.match(first):
         return False
     return _NEGATIVE.search(first) is not None or len(first) <= 10
@@ -222,7 +229,7 @@ def _sections(body: list[_Line]) -> list[tuple[int, int, bool]]:
     for k, a in enumerate(starts):
         z = starts[k + 1] if k + 1 < len(starts) else len(body)
         head = body[a].text if body[a].kind == "l1" else None
-        out.append((a, z, _is_problem_section(head, body[a + 1 if head else a:z])))
+        out.append((a, z, _is_problem_section(head, body[a + 1 if head else a : z])))
     return out
 
 
@@ -304,7 +311,7 @@ def _problem_section(b: _Builder, body: list[_Line], a: int, z: int) -> None:
         if ln.kind in _ITEMS:
             rank = _RANK[ln.kind]
             st_end = _statement_end(text, ln)
-            inline = bool(text[st_end:ln.end].strip())
+            inline = bool(text[st_end : ln.end].strip())
             nxt = body[i + 1] if i + 1 < z else None
             deeper = nxt is not None and nxt.kind in _ITEMS and _RANK[nxt.kind] > rank
             bare = nxt is None or nxt.kind in _ITEMS
@@ -382,7 +389,7 @@ def _structure(text: str, title: str | None) -> tuple[list[Segment], list[_Line]
 def _opening(lines: list[_Line], n_title: int) -> str:
     """The opening paragraph(s): body lines before the first heading or item (at most 3)."""
     out: list[str] = []
-    for ln in lines[n_title:n_title + 3]:
+    for ln in lines[n_title : n_title + 3]:
         if ln.kind != "plain" and out:
             break
         out.append(ln.text)
@@ -407,9 +414,19 @@ def parse_notice(text: str, *, notice_id: str, path: str, index: int, title: str
     first_problem = next((s.start for s in segments if s.kind == "problem"), len(text))
     framing = "\n".join(s.text for s in segments if s.kind == "framing" and s.start < first_problem)
     return Notice(
-        id=notice_id, path=path, index=index, title=title, text=text, segments=tuple(segments),
-        unit=unit, inspector=meta.inspector(opening), period_start=start, period_end=end,
-        feedback_date=feedback, date=date, declared=meta.declared_counts(framing),
+        id=notice_id,
+        path=path,
+        index=index,
+        title=title,
+        text=text,
+        segments=tuple(segments),
+        unit=unit,
+        inspector=meta.inspector(opening),
+        period_start=start,
+        period_end=end,
+        feedback_date=feedback,
+        date=date,
+        declared=meta.declared_counts(framing),
     )
 
 

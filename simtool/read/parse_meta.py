@@ -19,8 +19,21 @@ import datetime as _dt
 import re
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 _YEAR = r"[0-9０-９]{4}|[〇○零一二三四五六七八九]{4}|[XＸx×]{1,4}"
 _MD = r"[0-9０-９]{1,2}|[一二三四五六七八九十]{1,3}|[XＸx×]{1,2}"
@@ -243,8 +256,9 @@ def period(opening: str) -> tuple[str | None, str | None, int]:
     return start, end, m.end()
 
 
-def feedback_date(opening: str, after: int = 0, *, reference: str | None = None,
-                  published: str | None = None) -> str | None:
+def feedback_date(
+    opening: str, after: int = 0, *, reference: str | None = None, published: str | None = None
+) -> str | None:
     """The date the inspection group gave its feedback (``于2023年4月12日反馈``).
 
     A date without a year (``8月30日，巡察组向…反馈``) takes the year of ``reference`` (the
@@ -282,8 +296,12 @@ def declared_counts(text: str) -> dict[str, int]:
     {}
     """
     out: dict[str, int] = {}
-    for key, pattern in (("aspects", _ASPECTS), ("problems", _PROBLEMS),
-                         ("measures", _MEASURES), ("completed", _COMPLETED)):
+    for key, pattern in (
+        ("aspects", _ASPECTS),
+        ("problems", _PROBLEMS),
+        ("measures", _MEASURES),
+        ("completed", _COMPLETED),
+    ):
         for m in pattern.finditer(text):
             raw = next((g for g in m.groups() if g is not None), None)
             value = number(raw) if raw is not None else None

@@ -19,17 +19,15 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from simtool.read.parse_meta import is_date_line, is_unit_line
 from simtool.core.spans import line_spans
+from simtool.read.parse_meta import is_date_line, is_unit_line
 
 FALLBACK_TITLE_CHARS = 60
 _LONGEST_TITLE_LINE = 100
 
 _TITLE_END = re.compile(r"(?:通报|公告|公示|报告)$")
 _TITLE_TOPIC = re.compile(r"整改|巡察|巡视")
-_TOC_TAIL = re.compile(
-    r"(?:\t\s*[0-9０-９]*|(?:[.…·．_—-]\s*){3,}[0-9０-９]{1,4}|[ \u3000]{2,}[0-9０-９]{1,4})\s*$"
-)
+_TOC_TAIL = re.compile(r"(?:\t\s*[0-9０-９]*|(?:[.…·．_—-]\s*){3,}[0-9０-９]{1,4}|[ \u3000]{2,}[0-9０-９]{1,4})\s*$")
 _TOC_HEAD = re.compile(r"目\s*录")
 _BAD_START = re.compile(r"[一二三四五六七八九十]+[、.．]|[（(]|[0-9０-９①-⑳]|[《“\"]")
 _PUNCT = re.compile(r"[。；;！!？?，,：:]")
@@ -105,8 +103,14 @@ def _with_unit_line(lines: list[_Line], i: int) -> tuple[int, str]:
     if i >= 1:
         above = lines[i - 1]
         before_blank = i == 1 or lines[i - 2].blank
-        if (not above.blank and not above.toc and before_blank and is_unit_line(above.text)
-                and not is_date_line(above.text) and not title.startswith(above.text)):
+        if (
+            not above.blank
+            and not above.toc
+            and before_blank
+            and is_unit_line(above.text)
+            and not is_date_line(above.text)
+            and not title.startswith(above.text)
+        ):
             return i - 1, above.text + title
     return i, title
 

@@ -17,17 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from simtool.analyses import clusters
-
-from simtool.analyses import overlap
-
-from simtool.analyses import phrases
-
-from simtool.analyses import reuse
+from simtool.analyses import clusters, overlap, phrases, reuse
 from simtool.analyses.dupes import Passage, passages, same_spans
-from simtool.match.engine import find_matches
 from simtool.core.spans import count_chars, merge_spans
 from simtool.core.types import Notice, Skip
+from simtool.match.engine import find_matches
 
 PAIR_LIMIT = 400  # pairs listed with their side-by-side passages
 HEATMAP_LIMIT = 60  # notices in the heatmap
@@ -97,7 +91,7 @@ class _Aligner:
         whole = (p.a_start, p.a_end), (p.b_start, p.b_end)
         if max(la, lb) <= CONTAINED * max(1, min(la, lb)):
             return whole
-        sa, sb = self.same(a_text[p.a_start:p.a_end], b_text[p.b_start:p.b_end])
+        sa, sb = self.same(a_text[p.a_start : p.a_end], b_text[p.b_start : p.b_end])
         if not sa:
             return whole
         return (p.a_start + sa[0], p.a_start + sa[-1]), (p.b_start + sb[0], p.b_start + sb[-1])
@@ -200,8 +194,13 @@ def build_report_data(
 
 def _swap(rec: dict[str, Any]) -> dict[str, Any]:
     out = dict(rec)
-    for x, y in (("a", "b"), ("a_chars", "b_chars"), ("shared_a", "shared_b"), ("ratio_a", "ratio_b"),
-                 ("ratio_a_substantive", "ratio_b_substantive")):
+    for x, y in (
+        ("a", "b"),
+        ("a_chars", "b_chars"),
+        ("shared_a", "shared_b"),
+        ("ratio_a", "ratio_b"),
+        ("ratio_a_substantive", "ratio_b_substantive"),
+    ):
         out[x], out[y] = rec.get(y), rec.get(x)
     return out
 
@@ -232,28 +231,30 @@ def _notice_rows(
         runs = _paint(n, spans[i], {t[0]: k for k, t in enumerate(ranked)})
         form = merge_spans(formulaic.get(n.id, []))
         r = ratios[n.id]
-        rows.append({
-            "index": i,
-            "id": n.id,
-            "title": n.title,
-            "unit": n.unit,
-            "date": n.date,
-            "chars": int(r["chars"]),
-            "problems": n.problems,
-            "measures": n.measures,
-            "shared": int(r["shared"]),
-            "copy_ratio": _r(r["copy_ratio"]),
-            "copy_ratio_substantive": _r(r["copy_ratio_substantive"]),
-            "max_source_ratio": _r(r["max_source_ratio"]),
-            "max_source": index.get(r["max_source"]) if r.get("max_source") else None,
-            "formulaic_share": _r(r["formulaic_share"]),
-            "formulaic_chars": count_chars(n.text, form),
-            "sources": [[j, s, _r(x)] for j, s, x in ranked[:SOURCE_LIMIT]],
-            "sources_total": len(ranked),
-            "runs": runs,
-            "formulaic": [list(s) for s in form],
-            "text": n.text,
-        })
+        rows.append(
+            {
+                "index": i,
+                "id": n.id,
+                "title": n.title,
+                "unit": n.unit,
+                "date": n.date,
+                "chars": int(r["chars"]),
+                "problems": n.problems,
+                "measures": n.measures,
+                "shared": int(r["shared"]),
+                "copy_ratio": _r(r["copy_ratio"]),
+                "copy_ratio_substantive": _r(r["copy_ratio_substantive"]),
+                "max_source_ratio": _r(r["max_source_ratio"]),
+                "max_source": index.get(r["max_source"]) if r.get("max_source") else None,
+                "formulaic_share": _r(r["formulaic_share"]),
+                "formulaic_chars": count_chars(n.text, form),
+                "sources": [[j, s, _r(x)] for j, s, x in ranked[:SOURCE_LIMIT]],
+                "sources_total": len(ranked),
+                "runs": runs,
+                "formulaic": [list(s) for s in form],
+                "text": n.text,
+            }
+        )
     return rows
 
 
@@ -278,17 +279,23 @@ def _pairs(
         st = pair_stats[(a, b)]
         rows = []
         for p in sorted(by_pair[(a, b)], key=lambda p: (p.a_start, p.b_start)):
-            same_a, same_b = aligner.same(notices[a].text[p.a_start:p.a_end], notices[b].text[p.b_start:p.b_end])
+            same_a, same_b = aligner.same(notices[a].text[p.a_start : p.a_end], notices[b].text[p.b_start : p.b_end])
             rows.append([p.a_start, p.a_end, p.b_start, p.b_end, _r(p.score), same_a, same_b])
         src = st.get("likely_source")
-        out.append({
-            "a": a, "b": b,
-            "shared_a": int(st["shared_a"]), "shared_b": int(st["shared_b"]),
-            "ratio_a": _r(st["ratio_a"]), "ratio_b": _r(st["ratio_b"]),
-            "sub_a": _r(st["ratio_a_substantive"]), "sub_b": _r(st["ratio_b_substantive"]),
-            "source": index.get(src) if isinstance(src, str) else None,
-            "passages": rows,
-        })
+        out.append(
+            {
+                "a": a,
+                "b": b,
+                "shared_a": int(st["shared_a"]),
+                "shared_b": int(st["shared_b"]),
+                "ratio_a": _r(st["ratio_a"]),
+                "ratio_b": _r(st["ratio_b"]),
+                "sub_a": _r(st["ratio_a_substantive"]),
+                "sub_b": _r(st["ratio_b_substantive"]),
+                "source": index.get(src) if isinstance(src, str) else None,
+                "passages": rows,
+            }
+        )
     return out
 
 
@@ -351,9 +358,16 @@ def _example(ex: Any, index: dict[str, int]) -> dict[str, Any]:
 
 
 def _phrases(records: list[dict[str, Any]], index: dict[str, int]) -> dict[str, Any]:
-    items = [{"phrase": p["phrase"], "notices": p["notices"], "units": p["units"], "occurrences": p["occurrences"],
-              "examples": [_example(e, index) for e in list(p.get("examples") or [])[:3]]}
-             for p in records[:PHRASE_LIMIT]]
+    items = [
+        {
+            "phrase": p["phrase"],
+            "notices": p["notices"],
+            "units": p["units"],
+            "occurrences": p["occurrences"],
+            "examples": [_example(e, index) for e in list(p.get("examples") or [])[:3]],
+        }
+        for p in records[:PHRASE_LIMIT]
+    ]
     return {"total": len(records), "items": items}
 
 
@@ -361,18 +375,37 @@ def _clusters(records: list[dict[str, Any]], index: dict[str, int]) -> dict[str,
     items = []
     for c in records[:CLUSTER_LIMIT]:
         members = [[index[x["notice"]], int(x["start"]), int(x["end"])] for x in c["members"] if x["notice"] in index]
-        items.append({"cluster": c["cluster"], "size": c["size"], "notices": c["notices"], "units": c["units"],
-                      "label": c["label"] or "", "theme": c.get("theme") or "",
-                      "unit_names": [str(u) for u in c.get("unit_names") or []],
-                      "members": members[:CLUSTER_MEMBER_LIMIT], "members_total": len(members)})
+        items.append(
+            {
+                "cluster": c["cluster"],
+                "size": c["size"],
+                "notices": c["notices"],
+                "units": c["units"],
+                "label": c["label"] or "",
+                "theme": c.get("theme") or "",
+                "unit_names": [str(u) for u in c.get("unit_names") or []],
+                "members": members[:CLUSTER_MEMBER_LIMIT],
+                "members_total": len(members),
+            }
+        )
     return {"total": len(records), "items": items}
 
 
 def _reuse(records: list[dict[str, Any]], index: dict[str, int]) -> dict[str, Any]:
     items = []
     for r in records[:REUSE_LIMIT]:
-        occ = [[o.get("problem"), int(o["start"]), int(o["end"]), str(o.get("problem_text") or "")[:200]]
-               for o in r["occurrences"]]
-        items.append({"notice": index[r["notice"]], "measure": r["measure"] or "", "count": r["count"],
-                      "problems": list(r.get("problems") or []), "score": _r(r.get("score")), "occurrences": occ})
+        occ = [
+            [o.get("problem"), int(o["start"]), int(o["end"]), str(o.get("problem_text") or "")[:200]]
+            for o in r["occurrences"]
+        ]
+        items.append(
+            {
+                "notice": index[r["notice"]],
+                "measure": r["measure"] or "",
+                "count": r["count"],
+                "problems": list(r.get("problems") or []),
+                "score": _r(r.get("score")),
+                "occurrences": occ,
+            }
+        )
     return {"total": len(records), "items": items}

@@ -19,10 +19,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from simtool.report import output
 from simtool.core.errors import UserError
-from simtool.report.data import ReportData, Stage, build_report_data
 from simtool.core.types import Notice, Skip
+from simtool.report import output
+from simtool.report.data import ReportData, Stage, build_report_data
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -75,7 +75,7 @@ def write_atomic(path: str, text: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     try:
         fd, tmp = tempfile.mkstemp(prefix=".simtool-report-", suffix=".tmp", dir=folder)
-    except OSError as exc:
+    except OSError:
         reason = f"文件夹 {folder} 不存在" if not os.path.isdir(folder) else "没有写入权限或磁盘已满"
         raise UserError(f"无法写入 {path}：{reason}") from None
     try:
@@ -111,8 +111,9 @@ def run_report(paths: Sequence[str], db: str, *, out: str, min_sim: float = 0.8)
 
     started = time.perf_counter()
     err = output.console(sys.stderr)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=err, transient=True) as progress:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True
+    ) as progress:
         task = progress.add_task("读取通报", total=None)
         notices, skips = notices_for(paths, db)
         for s in skips:
@@ -141,24 +142,38 @@ def print_summary(rd: ReportData, out: str, size: int, elapsed: float) -> None:
     def pct(v: float | None) -> str:
         return "—" if v is None else f"{v:.1%}"
 
-    con.print(output.inert(f"报告已写入 {os.path.abspath(out)}（{size / 1024 / 1024:.1f} MB，用时 {elapsed:.1f} 秒）"),
-              soft_wrap=True)
+    con.print(
+        output.inert(f"报告已写入 {os.path.abspath(out)}（{size / 1024 / 1024:.1f} MB，用时 {elapsed:.1f} 秒）"),
+        soft_wrap=True,
+    )
     form = "" if meta["formulaic_share"] is None else f"，套话占比 {pct(meta['formulaic_share'])}"
-    con.print(f"通报 {meta['notices']} 篇，单位 {meta['units']} 个，共 {meta['chars']} 字；"
-              f"与其他通报相同的文字占 {pct(meta['shared_share'])}{form}；相似通报对 {meta['pairs_total']} 对。", soft_wrap=True)
+    con.print(
+        f"通报 {meta['notices']} 篇，单位 {meta['units']} 个，共 {meta['chars']} 字；"
+        f"与其他通报相同的文字占 {pct(meta['shared_share'])}{form}；相似通报对 {meta['pairs_total']} 对。",
+        soft_wrap=True,
+    )
 
     def who(i: int | None) -> Text:
         return Text("—" if i is None else output.inert(f"#{i + 1} {rows[i]['unit'] or rows[i]['title']}"))
 
-    table = Table(title="重合最多的通报", header_style="bold", caption="复制比：总文字复制比；序号与报告中的通报序号一致",
-                  caption_justify="left")
+    table = Table(
+        title="重合最多的通报",
+        header_style="bold",
+        caption="复制比：总文字复制比；序号与报告中的通报序号一致",
+        caption_justify="left",
+    )
     table.add_column("通报", overflow="fold", ratio=3)
     for col in ("复制比", "去除套话", "单篇最大"):
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("最大来源", overflow="fold", ratio=2)
     for r in rd.top_notices:
-        table.add_row(who(r["index"]), pct(r["copy_ratio"]), pct(r["copy_ratio_substantive"]),
-                      pct(r["max_source_ratio"]), who(r["max_source"]))
+        table.add_row(
+            who(r["index"]),
+            pct(r["copy_ratio"]),
+            pct(r["copy_ratio_substantive"]),
+            pct(r["max_source_ratio"]),
+            who(r["max_source"]),
+        )
     con.print(table)
     if rd.top_phrases:
         phrases = Table(title="最常见的套话", header_style="bold")
@@ -166,6 +181,10 @@ def print_summary(rd: ReportData, out: str, size: int, elapsed: float) -> None:
         for col in ("通报", "单位", "次数"):
             phrases.add_column(col, justify="right", no_wrap=True)
         for p in rd.top_phrases:
-            phrases.add_row(Text(output.inert(str(p["phrase"]))), str(p.get("notices", "—")),
-                            str(p.get("units", "—")), str(p.get("occurrences", "—")))
+            phrases.add_row(
+                Text(output.inert(str(p["phrase"]))),
+                str(p.get("notices", "—")),
+                str(p.get("units", "—")),
+                str(p.get("occurrences", "—")),
+            )
         con.print(phrases)

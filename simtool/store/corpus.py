@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from simtool.core.errors import UserError
+from simtool.core.types import Document, Notice, Skip
 from simtool.read.ingest import read_paths
 from simtool.read.parse import notices_from_text
 from simtool.store.sqlite import IngestResult, Store
-from simtool.core.types import Document, Notice, Skip
 
 
 @dataclass(slots=True)

@@ -69,7 +69,9 @@ class Store:
             self.db.execute("PRAGMA synchronous = NORMAL")
             self._check_schema()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"无法打开库文件 {self.path}：不是 simtool 库或已损坏（{exc}），请换一个 --db 路径") from None
+            raise StoreError(
+                f"无法打开库文件 {self.path}：不是 simtool 库或已损坏（{exc}），请换一个 --db 路径"
+            ) from None
 
     def _check_schema(self) -> None:
         app_id = self.db.execute("PRAGMA application_id").fetchone()[0]
@@ -131,23 +133,47 @@ class Store:
         with self.db:
             old = self.db.execute("SELECT sha256 FROM documents WHERE path = ?", (doc.path,)).fetchall()
             ids = [n.id for n in notices]
-            clash = self.db.execute(
-                f"SELECT DISTINCT sha256 FROM notices WHERE id IN ({','.join('?' * len(ids))})", ids
-            ).fetchall() if ids else []
+            clash = (
+                self.db.execute(
+                    f"SELECT DISTINCT sha256 FROM notices WHERE id IN ({','.join('?' * len(ids))})", ids
+                ).fetchall()
+                if ids
+                else []
+            )
             for (sha,) in sorted({*old, *clash}):
                 self.db.execute("DELETE FROM documents WHERE sha256 = ?", (sha,))
                 status = "updated"
             self.db.execute(
                 "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
-                (doc.sha256, doc.path, doc.format, doc.encoding, len(doc.text), json.dumps(list(removed), ensure_ascii=False)),
+                (
+                    doc.sha256,
+                    doc.path,
+                    doc.format,
+                    doc.encoding,
+                    len(doc.text),
+                    json.dumps(list(removed), ensure_ascii=False),
+                ),
             )
             rows = list(index) if index is not None else [None] * len(notices)
             self.db.executemany(
                 "INSERT INTO notices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (n.id, doc.sha256, n.index, n.path, n.title, n.unit, n.inspector, n.period_start,
-                     n.period_end, n.feedback_date, n.date, json.dumps(n.declared, sort_keys=True), n.text,
-                     *(r if r is not None else (None, None)))
+                    (
+                        n.id,
+                        doc.sha256,
+                        n.index,
+                        n.path,
+                        n.title,
+                        n.unit,
+                        n.inspector,
+                        n.period_start,
+                        n.period_end,
+                        n.feedback_date,
+                        n.date,
+                        json.dumps(n.declared, sort_keys=True),
+                        n.text,
+                        *(r if r is not None else (None, None)),
+                    )
                     for n, r in zip(notices, rows)
                 ],
             )
@@ -193,8 +219,18 @@ class Store:
                 )
             )
             yield Notice(
-                id=r[0], path=r[1], index=r[2], title=r[3], text=text, segments=segs, unit=r[5],
-                inspector=r[6], period_start=r[7], period_end=r[8], feedback_date=r[9], date=r[10],
+                id=r[0],
+                path=r[1],
+                index=r[2],
+                title=r[3],
+                text=text,
+                segments=segs,
+                unit=r[5],
+                inspector=r[6],
+                period_start=r[7],
+                period_end=r[8],
+                feedback_date=r[9],
+                date=r[10],
                 declared=json.loads(r[11]),
             )
 
@@ -204,7 +240,9 @@ class Store:
         texts: dict[str, str] = {}
         for lo in range(0, len(ids), 500):
             chunk = ids[lo : lo + 500]
-            texts.update(self.db.execute(f"SELECT id, text FROM notices WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+            texts.update(
+                self.db.execute(f"SELECT id, text FROM notices WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            )
         return [texts.get(nid, "")[a:b] for nid, a, b in wanted]
 
     def key_index(self, bands: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -256,7 +294,9 @@ class Store:
                 f" WHERE id IN ({','.join('?' * len(chunk))})",
                 chunk,
             ):
-                notice = Notice(id=r[0], path=r[1], index=r[2], title=r[3], text=r[4], segments=(), unit=r[5], date=r[6])
+                notice = Notice(
+                    id=r[0], path=r[1], index=r[2], title=r[3], text=r[4], segments=(), unit=r[5], date=r[6]
+                )
                 spans = np.frombuffer(r[7], dtype="<i4").reshape(-1, 4) if r[7] else np.empty((0, 4), dtype=np.int32)
                 out[r[0]] = (notice, spans, r[8])
         return out
