@@ -27,8 +27,17 @@ __all__ = [
     "normalize_map",
     "notices_for",
     "template",
+    "ingest",
+    "notices",
+    "dupes",
+    "passages",
+    "overlap",
+    "check",
 ]
 __version__ = "0.1.0"
+
+
+_API = frozenset({"ingest", "notices", "dupes", "passages", "overlap", "check"})
 
 
 def __getattr__(name: str) -> object:
@@ -36,4 +45,8 @@ def __getattr__(name: str) -> object:
         from simtool.match.engine import find_matches
 
         return find_matches
+    if name in _API:
+        from simtool import api
+
+        return getattr(api, name)
     raise AttributeError(name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,3 +54,11 @@ def test_oversized_bucket_becomes_a_star() -> None:
     pairs = {tuple(p) for p in candidate_pairs(keys, max_bucket=4).tolist()}
     assert pairs == {(0, j) for j in range(1, 9)}  # linear: the first member with each other one
     assert len(candidate_pairs(keys, max_bucket=64)) == 9 * 8 // 2
+
+
+@pytest.mark.parametrize("num_perm", [64, 128, 256])
+def test_lsh_params_equal_datasketch(num_perm: int) -> None:
+    from datasketch.lsh import _optimal_param
+
+    for t in (0.1, 0.15, 0.2, 0.3, 0.35, 0.5, 0.6, 0.7, 0.8, 0.9):
+        assert lsh_params(t, num_perm) == tuple(int(x) for x in _optimal_param(t, num_perm, 0.5, 0.5)), t

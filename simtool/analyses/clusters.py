@@ -142,8 +142,10 @@ def average_linkage(weight: Sequence[float], edges: Sequence[tuple[int, int, flo
     near: list[dict[int, float] | None] = [{} for _ in range(n)]
     for i, j, s in edges:
         v = w[i] * w[j] * s
-        near[i][j] = near[i].get(j, 0.0) + v  # type: ignore[index]
-        near[j][i] = near[j].get(i, 0.0) + v  # type: ignore[index]
+        ni, nj = near[i], near[j]
+        assert ni is not None and nj is not None  # no node is merged away yet
+        ni[j] = ni.get(j, 0.0) + v
+        nj[i] = nj.get(i, 0.0) + v
     heap = [(-(v / (w[i] * w[j])), i, j) for i, d in enumerate(near) if d for j, v in d.items() if i < j]
     heapq.heapify(heap)
     members: list[list[int]] = [[x] for x in range(n)]
@@ -466,7 +468,7 @@ def theme_records(
     for u, x in enumerate(inverse.tolist()):
         if found[x] is None:
             continue
-        theme, pattern = found[x]  # type: ignore[misc]
+        theme, pattern = found[x]
         g = groups.setdefault(theme, {"patterns": {}, "first": {}, "measures": 0, "notices": set()})
         g["patterns"][pattern] = g["patterns"].get(pattern, 0) + 1
         g["first"].setdefault(pattern, u)

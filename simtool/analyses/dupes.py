@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from simtool.core.types import Notice, View
-from simtool.match.engine import Matches
+from simtool.match.engine import Matches, covered_by_sentences
+from simtool.match.units import CLAUSE, LEVEL_NAMES, SENTENCE, Units
 from simtool.match.verify import align
 from simtool.text.normalize import normalize_map
 
@@ -23,18 +24,27 @@ def family_id(n: Notice, start: int) -> str:
 
 
 def pair_records(notices: Sequence[Notice], m: Matches) -> Iterator[dict[str, Any]]:
-    """One record per verified pair, in a deterministic order (by notice, then offset)."""
+    """One record per verified pair, in a deterministic order (by notice, then offset).
+
+    ``start``/``end`` of each side are the aligned span (the part of a longer unit that matches
+    a shorter one); ``unit`` says whether the pair was matched as sentences or as clauses;
+    each side names the segment (kind, problem number) its sentence lies in.  A clause pair
+    inside two sentences that are matched themselves is left out (the sentence pair says it).
+    """
     u = m.units
-    for k in range(len(m)):
+    redundant = covered_by_sentences(u, m.a, m.b)
+    for k in np.flatnonzero(~redundant).tolist():
         ua, ub = int(m.a[k]), int(m.b[k])
         na, nb = notices[int(u.notice[ua])], notices[int(u.notice[ub])]
         score = float(m.score[k])
+        level = CLAUSE if u.level is not None and CLAUSE in (u.level[ua], u.level[ub]) else SENTENCE
         rec: dict[str, Any] = {
             "score": score,
             "scope": "within" if na is nb else "cross",
             "match": "contained" if m.contained[k] else ("identical" if u.text[ua] == u.text[ub] else "similar"),
-            "a": side(na, int(u.start[ua]), int(u.end[ua])),
-            "b": side(nb, int(u.start[ub]), int(u.end[ub])),
+            "unit": LEVEL_NAMES[level],
+            "a": side(na, int(m.a_start[k]), int(m.a_end[k])) | _segment(na, u, ua),
+            "b": side(nb, int(m.b_start[k]), int(m.b_end[k])) | _segment(nb, u, ub),
         }
         if m.family[k] >= 0:
             rep = int(m.family[k])
@@ -43,9 +53,17 @@ def pair_records(notices: Sequence[Notice], m: Matches) -> Iterator[dict[str, An
         yield rec
 
 
+def _segment(n: Notice, u: Units, k: int) -> dict[str, Any]:
+    if u.segment is None:
+        return {}
+    seg = n.segments[int(u.segment[k])]
+    return {"segment": seg.kind, "problem": seg.problem, "segment_start": seg.start, "segment_end": seg.end}
+
+
 @dataclass(frozen=True, slots=True)
 class Passage:
-    """Adjacent matched units between two notices merged into one span on each side."""
+    """Matched sentences between two notices that follow each other on both sides (gaps of at most
+    ``PASSAGE_GAP`` unmatched sentences), merged into one span on each side (CNKI's 片段)."""
 
     a: int
     b: int
@@ -57,43 +75,47 @@ class Passage:
     score: float
 
 
+PASSAGE_GAP = 1  # unmatched sentences allowed inside a passage
+
+
 def passages(m: Matches, *, cross_only: bool = True) -> list[Passage]:
-    """Merge matches between the same two notices whose units follow each other on both sides."""
+    """Merge matches between the same two notices whose sentences follow each other on both sides."""
     u = m.units
+    order_key = u.sentence if u.sentence is not None else u.seq
     na, nb = u.notice[m.a], u.notice[m.b]
-    keep = na != nb if cross_only else np.ones(len(m), dtype=bool)
-    a, b, s = m.a[keep], m.b[keep], m.score[keep]
-    order = np.lexsort((u.seq[b], u.seq[a], u.notice[b], u.notice[a]))
+    keep = np.flatnonzero(na != nb) if cross_only else np.arange(len(m))
+    sa, sb = order_key[m.a[keep]], order_key[m.b[keep]]
+    order = keep[np.lexsort((m.b_start[keep], m.a_start[keep], sb, sa, nb[keep], na[keep]))]
     out: list[Passage] = []
     cur: list[Any] | None = None
     for k in order.tolist():
-        ia, ib = int(a[k]), int(b[k])
+        ia, ib = int(m.a[k]), int(m.b[k])
         key = (int(u.notice[ia]), int(u.notice[ib]))
-        sa, sb = int(u.seq[ia]), int(u.seq[ib])
-        if cur is not None and (cur[0], cur[1]) == key and sa == cur[8] + 1 and sb == cur[9] + 1:
-            cur[3] = max(cur[3], int(u.end[ia]))
-            cur[5] = max(cur[5], int(u.end[ib]))
+        xa, xb = int(order_key[ia]), int(order_key[ib])
+        spans = (int(m.a_start[k]), int(m.a_end[k]), int(m.b_start[k]), int(m.b_end[k]))
+        if (
+            cur is not None
+            and (cur[0], cur[1]) == key
+            and 0 <= xa - cur[8] <= PASSAGE_GAP + 1
+            and 0 <= xb - cur[9] <= PASSAGE_GAP + 1
+        ):
+            cur[2], cur[3] = min(cur[2], spans[0]), max(cur[3], spans[1])
+            cur[4], cur[5] = min(cur[4], spans[2]), max(cur[5], spans[3])
             cur[6] += 1
-            cur[7] += float(s[k])
-            cur[8], cur[9] = sa, sb
+            cur[7] += float(m.score[k])
+            cur[8], cur[9] = xa, max(cur[9], xb)
             continue
         if cur is not None:
-            out.append(Passage(cur[0], cur[1], cur[2], cur[3], cur[4], cur[5], cur[6], round(cur[7] / cur[6], 4)))
-        cur = [
-            key[0],
-            key[1],
-            int(u.start[ia]),
-            int(u.end[ia]),
-            int(u.start[ib]),
-            int(u.end[ib]),
-            1,
-            float(s[k]),
-            sa,
-            sb,
-        ]
+            out.append(_passage(cur))
+        cur = [key[0], key[1], *spans, 1, float(m.score[k]), xa, xb]
     if cur is not None:
-        out.append(Passage(cur[0], cur[1], cur[2], cur[3], cur[4], cur[5], cur[6], round(cur[7] / cur[6], 4)))
+        out.append(_passage(cur))
     return out
+
+
+def _passage(cur: list[Any]) -> Passage:
+    a, b, a_start, a_end, b_start, b_end, units, total = cur[:8]
+    return Passage(a, b, a_start, a_end, b_start, b_end, units, round(total / units, 4))
 
 
 def same_spans(a_text: str, b_text: str, view: View = "literal") -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -107,3 +129,19 @@ def same_spans(a_text: str, b_text: str, view: View = "literal") -> tuple[list[t
         spans_a.append(na.span(sa, sa + length))
         spans_b.append(nb.span(sb, sb + length))
     return spans_a, spans_b
+
+
+def passage_records(notices: Sequence[Notice], m: Matches) -> list[dict[str, Any]]:
+    """One record per passage (``dupes --passages``): both sides' spans and texts, the number of
+    matched units and their mean score; longest first."""
+    out: list[dict[str, Any]] = [
+        {
+            "score": p.score,
+            "units": p.units,
+            "a": side(notices[p.a], p.a_start, p.a_end),
+            "b": side(notices[p.b], p.b_start, p.b_end),
+        }
+        for p in passages(m)
+    ]
+    out.sort(key=lambda r: (-(r["a"]["end"] - r["a"]["start"]), r["a"]["notice"], r["a"]["start"], r["b"]["notice"]))
+    return out

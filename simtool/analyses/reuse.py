@@ -36,7 +36,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from simtool.core.types import Notice, View
-from simtool.match.units import KIND_CODE, Units, build_units
+from simtool.match.units import KIND_CODE, Units, segment_units
 from simtool.text.normalize import normalize
 
 MIN_REUSE_CHARS = MIN_MEASURE_CHARS = 8
@@ -83,7 +83,7 @@ def measure_units(
             segs.append(replace(s, start=s.start + k, text=s.text[k:]) if k else s)
         only.append(replace(n, segments=tuple(segs)))
     if chunk:
-        return build_units(only, view, min_chars=min_chars)
+        return segment_units(only, view, min_chars=min_chars)
     cols: dict[str, list[int]] = {k: [] for k in ("notice", "start", "end", "kind", "problem", "seq")}
     texts: list[str] = []
     for ni, n in enumerate(only):
@@ -254,6 +254,8 @@ def reuse_records(
         for occ_set, record in found:
             if any(occ_set < other for other, _ in found):
                 continue
-            ranked.append((-len(record["problems"]), ni, record["occurrences"][0]["start"], record))
+            listed: list[Any] = record["problems"]  # type: ignore[assignment]
+            occurrences: list[dict[str, Any]] = record["occurrences"]  # type: ignore[assignment]
+            ranked.append((-len(listed), ni, int(occurrences[0]["start"]), record))
     ranked.sort(key=lambda t: t[:3])
     return [r for *_, r in ranked]

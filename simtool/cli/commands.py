@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -38,6 +39,13 @@ def notice_records(notices: Sequence[Notice]) -> Iterator[dict[str, Any]]:
 
 
 def find_notice(notices: Sequence[Notice], notice_id: str) -> Notice:
+    """The notice with id ``notice_id``, or ``#k``: the k-th notice (1-based) in the order ``simtool notices`` prints."""
+    position = re.fullmatch(r"#(\d+)", notice_id.strip())
+    if position:
+        k = int(position.group(1))
+        if not 1 <= k <= len(notices):
+            raise UserError(f"没有第 {k} 篇通报：共 {len(notices)} 篇，请用 #1 到 #{len(notices)}（顺序同 simtool notices）")
+        return notices[k - 1]
     for n in notices:
         if n.id == notice_id:
             return n
@@ -113,7 +121,7 @@ _STATUS = {"added": "已导入", "exists": "已存在，未重复导入", "updat
 
 def run_ingest(paths: Sequence[str], db: str, *, quiet: bool = False) -> int:
     """Ingest ``paths`` into the store ``db`` with a progress bar; returns the exit code."""
-    from simtool.match.engine import notice_index
+    from simtool.store.codec import encode_index, ensure_index
     from simtool.store.corpus import ingest
 
     items = list(iter_files(paths))
@@ -138,7 +146,8 @@ def run_ingest(paths: Sequence[str], db: str, *, quiet: bool = False) -> int:
         def step(_e: IngestResult | Skip) -> None:
             progress.advance(task)
 
-        events += ingest(files, store, on_event=step, index=notice_index)
+        ensure_index(store)
+        events += ingest(files, store, on_event=step, index=encode_index)
         total = store.count_notices()
     added = [e for e in events if isinstance(e, IngestResult)]
     bad = [e for e in events if isinstance(e, Skip)]
@@ -159,18 +168,8 @@ def run_ingest(paths: Sequence[str], db: str, *, quiet: bool = False) -> int:
 
 
 def _marked(text: str, same: list[tuple[int, int]], width: int = 160) -> Any:
-    """Rich text: characters that differ from the other side are shown in reverse video."""
-    from rich.text import Text
-
-    clipped = text[:width]
-    t = Text(output.inert(clipped).replace("\n", " "))
-    t.stylize("reverse")
-    for a, b in same:
-        if a < len(clipped):
-            t.stylize("none", a, min(b, len(clipped)))
-    if len(text) > width:
-        t.append("…")
-    return t
+    """Characters that differ from the other side: reverse video on a terminal, [brackets] when piped."""
+    return output.Marked(text, same, width)
 
 
 def run_dupes(
@@ -184,6 +183,7 @@ def run_dupes(
     max_family: int,
     shingles: str = "char",
     limit: int | None,
+    out: str | None = None,
 ) -> None:
     from rich.table import Table
 
@@ -204,13 +204,13 @@ def run_dupes(
         params=params,
     )
     records = pair_records(notices, m)
-    if fmt != "table":
-        output.emit(records, fmt, [])
+    if fmt != "table" or out:
+        output.emit(records, fmt, [], title="相似句段", path=out)
         return
     recs = sorted(
         records, key=lambda r: (-r["score"], r["a"]["notice"], r["a"]["start"], r["b"]["notice"], r["b"]["start"])
     )
-    table = Table(title=f"相似句段（{len(recs)} 对，相似度 ≥ {min_sim}，反白为不同之处）", show_lines=True)
+    table = Table(title=f"相似句段（{len(recs)} 对，相似度 ≥ {min_sim}，{output.diff_legend()}）", show_lines=True)
     for col in ("相似度", "A", "B"):
         table.add_column(col, overflow="fold")
     for r in recs[: limit or len(recs)]:
@@ -230,7 +230,9 @@ def run_dupes(
         con.print(f"（共 {len(recs)} 对，仅显示前 {limit} 对；用 --limit 0 或 --format jsonl 查看全部）")
 
 
-def run_check(file: str, db: str, *, fmt: OutputFormat, min_sim: float) -> float:
+def run_check(
+    file: str, db: str, *, fmt: OutputFormat, min_sim: float, limit: int | None = 10, out: str | None = None
+) -> float:
     """Check ``file`` against the store; prints the report and returns the highest copy ratio."""
     from simtool.analyses.check import check_notices
     from simtool.analyses.phrases import store_formulaic
@@ -246,8 +248,8 @@ def run_check(file: str, db: str, *, fmt: OutputFormat, min_sim: float) -> float
         records = check_notices(
             loaded.notices, store, min_sim=min_sim, formulaic=store_formulaic(store), exclude_sha=doc.sha256
         )
-    if fmt != "table":
-        output.emit(records, fmt, [])
+    if fmt != "table" or out:
+        output.emit(records, fmt, [], title="检测结果", path=out)
     else:
         con = output.console()
         for r in records:
@@ -269,7 +271,7 @@ def run_check(file: str, db: str, *, fmt: OutputFormat, min_sim: float) -> float
                     ("ratio", "占本文比例", output.pct),
                 ],
                 title="相似来源",
-                limit=10,
+                limit=limit or None,
             )
     return max((r["copy_ratio"] for r in records), default=0.0)
 
@@ -293,14 +295,14 @@ def run_compare(a: str, b: str, paths: Sequence[str], db: str, *, fmt: OutputFor
 
     rec = compare_notices(resolve(a), resolve(b), min_sim=min_sim)
     if fmt != "table":
-        output.emit([rec], fmt, [])
+        output.emit([rec], fmt, [], rows="passages")
         return
     con = output.console()
     con.print(output.inert(f"A：{rec['a']}  {rec['a_title']}\nB：{rec['b']}  {rec['b_title']}"))
     con.print(
         f"A 中与 B 相同的文字 {rec['shared_a']} 字（{rec['ratio_a']:.1%}）；B 中与 A 相同的 {rec['shared_b']} 字（{rec['ratio_b']:.1%}）"
     )
-    table = Table(show_lines=True, title="逐段对照（反白为不同之处）")
+    table = Table(show_lines=True, title=f"逐段对照（{output.diff_legend()}）")
     for col in ("相似度", "A", "B"):
         table.add_column(col, overflow="fold")
     for p in rec["passages"]:

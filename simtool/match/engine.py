@@ -9,7 +9,6 @@ than ``max_family`` are reported as stars (each occurrence paired with the repre
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +19,9 @@ import numpy as np
 from simtool.core.types import Notice, Scope, View
 from simtool.match import sketch
 from simtool.match.lsh import band_keys, candidate_blocks, lsh_params
-from simtool.match.units import Units, build_units, collapse
-from simtool.match.verify import verify
+from simtool.match.units import SENTENCE, Units, build_units, collapse
+from simtool.match.verify import contained_span, verify
+from simtool.text.normalize import normalize_map
 
 DEFAULT_MIN_SIM = 0.8
 DEFAULT_MAX_FAMILY = 50
@@ -83,7 +83,12 @@ def keys_for(texts: Sequence[str], params: EngineParams, min_sim: float) -> np.n
 @dataclass(slots=True)
 class Matches:
     """Verified unit pairs (columns).  ``a < b`` index ``units``; ``family`` is -1 unless the pair is
-    part of a star drawn for an identical family larger than ``max_family``."""
+    part of a star drawn for an identical family larger than ``max_family``.
+
+    ``a_start``/``a_end`` and ``b_start``/``b_end`` are the aligned spans in the two notices' texts:
+    the whole unit, except for the longer side of a containment, where it is the part that matches
+    the shorter unit.  Every consumer counts and paints these spans.
+    """
 
     units: Units
     a: np.ndarray
@@ -92,9 +97,64 @@ class Matches:
     contained: np.ndarray
     family: np.ndarray
     family_size: np.ndarray
+    a_start: np.ndarray
+    a_end: np.ndarray
+    b_start: np.ndarray
+    b_end: np.ndarray
 
     def __len__(self) -> int:
         return len(self.a)
+
+
+_EDGE_PUNCT = frozenset("，,、：:；;。.！!？?　 \n\t")
+
+
+def aligned_part(short: str, long_: str, raw_long: str) -> tuple[int, int]:
+    """The span of ``raw_long`` (whose normalized text is ``long_``) that matches ``short``,
+    without punctuation at its start."""
+    s, e, _score = contained_span(short, long_)
+    lo, hi = normalize_map(raw_long).span(s, e)
+    while lo < hi and raw_long[lo] in _EDGE_PUNCT:
+        lo += 1
+    return lo, hi
+
+
+def aligned_spans(
+    texts: Sequence[str], units: Units, a: np.ndarray, b: np.ndarray, contained: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The aligned span of each pair ``(a[k], b[k])`` in each notice text (``texts`` by notice index)."""
+    a_start, a_end = units.start[a].copy(), units.end[a].copy()
+    b_start, b_end = units.start[b].copy(), units.end[b].copy()
+    found: dict[tuple[int, str], tuple[int, int]] = {}
+    for k in np.flatnonzero(contained).tolist():
+        x, y = int(a[k]), int(b[k])
+        long_, short, side_a = (x, y, True) if len(units.text[x]) > len(units.text[y]) else (y, x, False)
+        start = int(units.start[long_])
+        span = found.get((long_, units.text[short]))
+        if span is None:
+            raw = texts[int(units.notice[long_])][start : int(units.end[long_])]
+            span = found[(long_, units.text[short])] = aligned_part(units.text[short], units.text[long_], raw)
+        if side_a:
+            a_start[k], a_end[k] = start + span[0], start + span[1]
+        else:
+            b_start[k], b_end[k] = start + span[0], start + span[1]
+    return a_start, a_end, b_start, b_end
+
+
+def covered_by_sentences(units: Units, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pairs involving a clause window whose two sentences are themselves matched as sentences."""
+    if units.level is None or units.sentence is None or not len(a):
+        return np.zeros(len(a), dtype=bool)
+    code = (units.notice.astype(np.int64) << 20) | units.sentence.astype(np.int64)
+    ka, kb = code[a], code[b]
+    lo, hi = np.minimum(ka, kb), np.maximum(ka, kb)
+    key = lo * (1 << 40) + hi
+    both = (units.level[a] == SENTENCE) & (units.level[b] == SENTENCE)
+    whole = np.unique(key[both])
+    if not len(whole):
+        return np.zeros(len(a), dtype=bool)
+    at = np.minimum(np.searchsorted(whole, key), len(whole) - 1)
+    return ~both & (whole[at] == key)
 
 
 def _families(inverse: np.ndarray, n_distinct: int) -> tuple[np.ndarray, np.ndarray]:
@@ -170,49 +230,19 @@ def find_matches(
 
     if not out_a:
         e = np.empty(0, dtype=np.int64)
-        return Matches(units, e, e, np.empty(0), np.empty(0, dtype=bool), e, e)
+        return Matches(units, e, e, np.empty(0), np.empty(0, dtype=bool), e, e, e, e, e, e)
     a, b = np.concatenate(out_a), np.concatenate(out_b)
     lo, hi = np.minimum(a, b), np.maximum(a, b)
-    s, c = np.concatenate(out_s), np.concatenate(out_c)
-    f, z = np.concatenate(out_f), np.concatenate(out_z)
+    sc, cont = np.concatenate(out_s), np.concatenate(out_c)
+    rep, size = np.concatenate(out_f), np.concatenate(out_z)
     same = units.notice[lo] == units.notice[hi]
     keep = lo != hi
     if scope == "cross":
         keep &= ~same
     elif scope == "within":
         keep &= same
-    lo, hi, s, c, f, z = lo[keep], hi[keep], s[keep], c[keep], f[keep], z[keep]
+    lo, hi, sc, cont, rep, size = lo[keep], hi[keep], sc[keep], cont[keep], rep[keep], size[keep]
     idx = np.lexsort((hi, lo))
-    return Matches(units, lo[idx], hi[idx], s[idx], c[idx], f[idx], z[idx])
-
-
-def text_id(text: str) -> int:
-    """A stable 64-bit identity of a normalized text (equal texts, equal ids)."""
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
-
-
-def index_bands() -> tuple[int, int]:
-    """(bands, rows) of the persistent index in the store."""
-    return DEFAULT_PARAMS.bands(INDEX_BUILD_SIM)
-
-
-def notice_index(notices: Sequence[Notice]) -> list[tuple[bytes, bytes] | None]:
-    """Per notice, the rows of the persistent index: its units' band keys (int64 little-endian,
-    unit-major) and, per unit, its span in the notice text and the identity of its normalized text
-    (int32 start, end, and the two halves of ``text_id``)."""
-    units = build_units(notices, "literal")
-    out: list[tuple[bytes, bytes] | None] = [None] * len(notices)
-    if not len(units):
-        return out
-    keys = keys_for(units.text, DEFAULT_PARAMS, INDEX_BUILD_SIM).astype("<i8")
-    ident = np.array([text_id(t) for t in units.text], dtype=np.int64)
-    spans = np.concatenate(
-        [np.stack([units.start, units.end], axis=1).astype("<i4"), ident.astype("<i8").view("<i4").reshape(-1, 2)],
-        axis=1,
-    )
-    bounds = np.searchsorted(units.notice, np.arange(len(notices) + 1))
-    for i in range(len(notices)):
-        lo, hi = bounds[i], bounds[i + 1]
-        if hi > lo:
-            out[i] = (keys[lo:hi].tobytes(), spans[lo:hi].tobytes())
-    return out
+    lo, hi, cont = lo[idx], hi[idx], cont[idx]
+    spans = aligned_spans([n.text for n in notices], units, lo, hi, cont)
+    return Matches(units, lo, hi, sc[idx], cont, rep[idx], size[idx], *spans)

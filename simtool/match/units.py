@@ -1,9 +1,14 @@
 """Matching units: the spans of notices that are sketched, indexed and compared.
 
-A unit is a segment (a problem, a single measure, a framing sentence group, the closing
-formula …).  Segments longer than ``MAX_UNIT_CHARS`` are cut at sentence ends into chunks so
-that a copied sentence inside a long paragraph is still found.  Units are kept as columns
-(numpy arrays plus one list of normalized texts) so that millions of them stay cheap.
+Sentences are the matching unit (``simtool.text.sentences``): every problem, measure, framing
+paragraph, closing formula and heading is cut into sentences, and long sentences are also
+indexed as clause windows, so a sentence or clause lifted into a longer paragraph of another
+notice is a unit of its own.  Each unit keeps the segment it lies in (kind, problem number and
+segment index), so problems and measures are aggregates of their sentences.  Units are kept as
+columns (numpy arrays plus one list of normalized texts) so that millions of them stay cheap.
+
+``segment_units`` is the older, coarser cut (a whole segment, long ones chunked at sentence
+ends) that the measure analyses (clusters, reuse) compare.
 """
 
 from __future__ import annotations
@@ -16,9 +21,12 @@ import numpy as np
 
 from simtool.core.types import SEGMENT_KINDS, Notice, View
 from simtool.text.normalize import normalize_many
+from simtool.text.sentences import MIN_SENTENCE_CHARS, clause_windows, sentence_spans
 
 MAX_UNIT_CHARS = 160
-MIN_UNIT_CHARS = 6
+MIN_UNIT_CHARS = 6  # segment units (measure analyses)
+SENTENCE, CLAUSE = 0, 1  # unit levels
+LEVEL_NAMES = ("sentence", "clause")
 UNIT_KINDS = frozenset({"problem", "measure", "framing", "closing", "heading"})
 _SENTENCE_END = re.compile(r"[。；;！!？?]+[”’\"']?")
 KIND_CODE = {k: i for i, k in enumerate(SEGMENT_KINDS)}
@@ -40,6 +48,9 @@ class Units:
     problem: np.ndarray
     seq: np.ndarray
     text: list[str]
+    sentence: np.ndarray | None = None
+    level: np.ndarray | None = None
+    segment: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.text)
@@ -72,8 +83,8 @@ def _strip(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-def build_units(notices: Sequence[Notice], view: View = "literal", *, min_chars: int = MIN_UNIT_CHARS) -> Units:
-    """The matching units of ``notices`` in ``view``, in notice order then text order."""
+def segment_units(notices: Sequence[Notice], view: View = "literal", *, min_chars: int = MIN_UNIT_CHARS) -> Units:
+    """Segment units (long segments chunked) of ``notices`` in ``view``, in notice order then text order."""
     rows: list[tuple[int, int, int, int, int]] = []
     raw: list[str] = []
     for ni, n in enumerate(notices):
@@ -108,3 +119,57 @@ def collapse(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
     first: dict[str, int] = {}
     inverse = np.fromiter((first.setdefault(t, len(first)) for t in texts), dtype=np.int64, count=len(texts))
     return list(first), inverse
+
+
+_NOT_WORDS = re.compile(r"[\W\d_]+")
+MIN_WORD_CHARS = 10  # characters other than digits and punctuation a unit must have (a date range is no evidence)
+
+
+def is_evidence(text: str, min_chars: int = MIN_SENTENCE_CHARS) -> bool:
+    """Whether a normalized sentence is long enough, in words, to show copying by itself.
+
+    >>> is_evidence("2022年10月10日至2023年1月20日，"), is_evidence("组织全体党员深入学习党章党规，提高认识。")
+    (False, True)
+    """
+    return len(text) >= min_chars and len(_NOT_WORDS.sub("", text)) >= min(MIN_WORD_CHARS, min_chars)
+
+
+def build_units(notices: Sequence[Notice], view: View = "literal", *, min_chars: int = MIN_SENTENCE_CHARS) -> Units:
+    """The sentence units (and clause windows of long sentences) of ``notices`` in ``view``.
+
+    Units whose normalized text is shorter than ``min_chars`` are left out: a short heading or
+    sentence is no evidence of copying by itself.
+    """
+    rows: list[tuple[int, int, int, int, int, int, int, int]] = []
+    raw: list[str] = []
+    for ni, n in enumerate(notices):
+        text = n.text
+        sent = 0
+        for si, s in enumerate(n.segments):
+            if s.kind not in UNIT_KINDS:
+                continue
+            kind, problem = KIND_CODE[s.kind], (s.problem if s.problem is not None else -1)
+            for a, b in sentence_spans(text, s.start, s.end):
+                rows.append((ni, a, b, kind, problem, sent, SENTENCE, si))
+                raw.append(text[a:b])
+                for ca, cb in clause_windows(text, a, b):
+                    rows.append((ni, ca, cb, kind, problem, sent, CLAUSE, si))
+                    raw.append(text[ca:cb])
+                sent += 1
+    texts = normalize_many(raw, view)
+    keep = np.fromiter((is_evidence(t, min_chars) for t in texts), dtype=bool, count=len(texts))
+    cols = np.asarray(rows, dtype=np.int64).reshape(-1, 8)[keep]
+    notice = cols[:, 0].astype(np.int32)
+    first = np.searchsorted(notice, notice, side="left") if len(notice) else np.empty(0, dtype=np.int64)
+    return Units(
+        notice=notice,
+        start=cols[:, 1].copy(),
+        end=cols[:, 2].copy(),
+        kind=cols[:, 3].astype(np.int8),
+        problem=cols[:, 4].astype(np.int32),
+        seq=(np.arange(len(notice)) - first).astype(np.int32),
+        text=[t for t, k in zip(texts, keep.tolist()) if k],
+        sentence=cols[:, 5].astype(np.int32),
+        level=cols[:, 6].astype(np.int8),
+        segment=cols[:, 7].astype(np.int32),
+    )

@@ -19,6 +19,7 @@ import numpy as np
 
 from simtool.analyses import clusters, overlap, phrases, reuse
 from simtool.analyses.dupes import Passage, passages, same_spans
+from simtool.analyses.shared import SharedText, notice_shares
 from simtool.core.spans import count_chars, merge_spans
 from simtool.core.types import Notice, Skip
 from simtool.match.engine import find_matches
@@ -156,7 +157,7 @@ def build_report_data(
 
     stage("对齐相似文字")
     aligner = _Aligner()
-    rows = _notice_rows(notices, by_pair, pair_stats, ratios, formulaic, index, aligner)
+    rows = _notice_rows(notices, by_pair, pair_stats, ratios, formulaic, index, notice_shares(notices, m, formulaic))
     pairs = _pairs(notices, by_pair, pair_stats, index, aligner)
     heatmap = _heatmap(rows, pair_stats)
     stage(None)
@@ -212,15 +213,15 @@ def _notice_rows(
     ratios: dict[str, dict[str, Any]],
     formulaic: dict[str, list[Span]],
     index: dict[str, int],
-    aligner: _Aligner,
+    shares: Sequence[SharedText],
 ) -> list[dict[str, Any]]:
-    """One row per notice: metadata, ratios, its text, shared runs coloured by source, formulaic spans."""
+    """One row per notice: metadata, ratios, its text, shared runs coloured by source, formulaic spans.
+
+    The runs are painted from the same spans ``shared_text`` counted (``shares``)."""
     spans: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-    for ps in by_pair.values():
-        for p in ps:
-            (sa, ea), (sb, eb) = aligner.extent(notices[p.a].text, p, notices[p.b].text)
-            spans[p.a].append((sa, ea, p.b))
-            spans[p.b].append((sb, eb, p.a))
+    for i, share in enumerate(shares):
+        for src in share.sources:
+            spans[i].extend((a, b, index[src.source]) for a, b in src.spans)
     partners: dict[int, list[tuple[int, int, float]]] = defaultdict(list)  # notice -> (other, shared, ratio)
     for (a, b), st in pair_stats.items():
         partners[a].append((b, int(st["shared_a"]), float(st["ratio_a"])))

@@ -122,7 +122,7 @@ class Store:
         """Store one document with its notices (and their LSH index rows) in a single transaction.
 
         ``index`` gives, per notice, its units' band keys (int64, unit-major) and their spans
-        (int32 start/end pairs) — see ``engine.notice_index``.
+        (int32 start/end pairs) — see ``simtool.store.codec``.
 
         A document already stored (same bytes) adds nothing.  A different document at the same
         path replaces the old one, so notice ids stay unique.
@@ -244,6 +244,25 @@ class Store:
                 self.db.execute(f"SELECT id, text FROM notices WHERE id IN ({','.join('?' * len(chunk))})", chunk)
             )
         return [texts.get(nid, "")[a:b] for nid, a, b in wanted]
+
+    def index_rows(self, batch: int = 200) -> Iterator[list[Notice]]:
+        """All stored notices in batches (path order), to re-encode their index rows."""
+        ids = [r[0] for r in self.db.execute("SELECT id FROM notices ORDER BY path, idx")]
+        for lo in range(0, len(ids), batch):
+            yield list(self.notices(ids[lo : lo + batch]))
+
+    def replace_index(self, rows: Sequence[tuple[str, tuple[bytes, bytes] | None]], meta: dict[str, str]) -> None:
+        """Replace the index rows of the given notices and set ``meta`` in one transaction."""
+        with self.db:
+            self.db.executemany(
+                "UPDATE notices SET keys = ?, spans = ? WHERE id = ?",
+                [(*(r if r is not None else (None, None)), nid) for nid, r in rows],
+            )
+            for k, v in meta.items():
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (k, v))
+            self.db.execute(
+                "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE SET value = value + 1"
+            )
 
     def key_index(self, bands: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """The stored LSH index: sorted band keys, and for each key ``notice_pos << 20 | unit_seq``.

@@ -1,0 +1,156 @@
+"""Which characters of a notice are shared with which other notice: the one source of every ratio.
+
+Every consumer — ``overlap``, the per-notice ratios, ``check`` against a store, ``compare`` and
+the report's table, heatmap and highlighting — turns its verified matches into spans of the
+notice text per other notice (``spans_by_other``) and calls ``shared_text``.  What the report
+paints is ``SharedText.spans`` and ``SourceShare.spans``; what it counts is the same spans.
+
+Characters are counted without white space.  总文字复制比 ``copy_ratio`` = shared / chars;
+去除套话复制比 ``copy_ratio_substantive`` leaves formulaic spans out of numerator and
+denominator; 单篇最大复制比 ``max_source_ratio`` is the largest share of one other notice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from simtool.core.spans import CharCounter, merge_spans, subtract_spans
+from simtool.core.types import Notice
+from simtool.match.engine import Matches
+
+Span = tuple[int, int]
+_SPACE = re.compile(r"\s+")
+
+
+def ratio(part: int, whole: int) -> float:
+    """``part / whole`` rounded to 4 places (0 for an empty whole).
+
+    >>> ratio(1, 3), ratio(5, 0)
+    (0.3333, 0.0)
+    """
+    return round(part / whole, 4) if whole else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SourceShare:
+    """The characters of a notice shared with one other notice (``source``)."""
+
+    source: str
+    shared: int
+    shared_substantive: int
+    ratio: float
+    ratio_substantive: float
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SharedText:
+    """One notice's shared characters: in all, outside formulas, and per other notice.
+
+    ``sources`` are ranked by shared characters (then id); ``max_source`` is the first one.
+    """
+
+    chars: int
+    substantive_chars: int
+    shared: int
+    shared_substantive: int
+    copy_ratio: float
+    copy_ratio_substantive: float
+    formulaic_share: float
+    spans: tuple[Span, ...]
+    sources: tuple[SourceShare, ...]
+
+    @property
+    def max_source(self) -> str | None:
+        return self.sources[0].source if self.sources else None
+
+    @property
+    def max_source_ratio(self) -> float:
+        return self.sources[0].ratio if self.sources else 0.0
+
+    def source(self, sid: str) -> SourceShare | None:
+        return next((s for s in self.sources if s.source == sid), None)
+
+
+def shared_text(
+    text: str | CharCounter, by_other: Mapping[str, Sequence[Span]], formulaic: Sequence[Span] = ()
+) -> SharedText:
+    """The shared characters of ``text`` given, per other notice id, the spans matched with it.
+
+    >>> st = shared_text("甲乙丙丁戊己庚辛", {"b": [(0, 4)], "c": [(2, 6)]}, [(0, 2)])
+    >>> st.shared, st.copy_ratio, st.copy_ratio_substantive, st.max_source, st.max_source_ratio
+    (6, 0.75, 0.6667, 'b', 0.5)
+    """
+    counter = text if isinstance(text, CharCounter) else CharCounter(text)
+    form = merge_spans(formulaic)
+    chars = counter.count()
+    substantive = chars - counter.count(form)
+    sources = []
+    for sid, spans in by_other.items():
+        merged = merge_spans(spans)
+        n, n_sub = counter.count(merged), counter.count(subtract_spans(merged, form))
+        sources.append(SourceShare(sid, n, n_sub, ratio(n, chars), ratio(n_sub, substantive), tuple(merged)))
+    sources.sort(key=lambda s: (-s.shared, s.source))
+    union = merge_spans(s for src in sources for s in src.spans)
+    shared, shared_sub = counter.count(union), counter.count(subtract_spans(union, form))
+    return SharedText(
+        chars,
+        substantive,
+        shared,
+        shared_sub,
+        ratio(shared, chars),
+        ratio(shared_sub, substantive),
+        ratio(chars - substantive, chars),
+        tuple(union),
+        tuple(sources),
+    )
+
+
+def same_text_key(text: str) -> str:
+    """What two verbatim copies of a notice have in common: the text without white space.
+
+    >>> same_text_key("一、 整改\n情况") == same_text_key("一、整改情况")
+    True
+    """
+    return _SPACE.sub("", text)
+
+
+def spans_by_other(notices: Sequence[Notice], m: Matches) -> list[dict[str, list[Span]]]:
+    """Per notice (by index), the aligned spans of its text matched with each other notice (by id).
+
+    A verbatim copy of another notice (the same text but for white space) shares all of its text
+    with it, title, labels and signature included.
+    """
+    out: list[dict[str, list[Span]]] = [defaultdict(list) for _ in notices]
+    copies: dict[str, list[int]] = defaultdict(list)
+    for i, n in enumerate(notices):
+        copies[same_text_key(n.text)].append(i)
+    for group in copies.values():
+        for i in group:
+            for j in group:
+                if i != j:
+                    out[i][notices[j].id].append((0, len(notices[i].text)))
+    u = m.units
+    na, nb = u.notice[m.a], u.notice[m.b]
+    cross = np.flatnonzero(na != nb).tolist()
+    for k in cross:
+        i, j = int(na[k]), int(nb[k])
+        out[i][notices[j].id].append((int(m.a_start[k]), int(m.a_end[k])))
+        out[j][notices[i].id].append((int(m.b_start[k]), int(m.b_end[k])))
+    return [dict(d) for d in out]
+
+
+def notice_shares(
+    notices: Sequence[Notice], m: Matches, formulaic: Mapping[str, Sequence[Span]] | None = None
+) -> list[SharedText]:
+    """``shared_text`` of every notice from the engine's cross matches."""
+    formulaic = formulaic or {}
+    return [
+        shared_text(n.text, spans, formulaic.get(n.id, ()))
+        for n, spans in zip(notices, spans_by_other(notices, m))
+    ]

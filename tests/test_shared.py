@@ -1,0 +1,145 @@
+"""The one shared-characters function: check against a store equals the in-memory analysis,
+what the report paints is what is counted, and a sentence copied into a longer paragraph is found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import simtool
+from simtool.analyses.check import check_notices
+from simtool.analyses.dupes import pair_records
+from simtool.analyses.overlap import notice_ratios, overlap_records
+from simtool.analyses.shared import notice_shares, shared_text
+from simtool.core.spans import count_chars, merge_spans
+from simtool.core.types import Notice, Segment
+from simtool.read.ingest import iter_files
+from simtool.read.parse import notices_from_text
+from simtool.store.codec import STAMP_KEY, encode_index, ensure_index
+from simtool.store.corpus import ingest
+from simtool.store.sqlite import Store
+
+SEEDS = Path(__file__).resolve().parent.parent / "corpora" / "seeds"
+
+
+@pytest.fixture(scope="module")
+def seeds() -> list[Notice]:
+    return simtool.load([str(SEEDS)]).notices
+
+
+@pytest.fixture(scope="module")
+def seed_matches(seeds: list[Notice]) -> simtool.match.engine.Matches:
+    return simtool.find_matches(seeds, scope="cross")
+
+
+def test_shared_text_counts_the_union_and_ranks_sources() -> None:
+    text = "甲乙丙丁 戊己庚辛"
+    st = shared_text(text, {"x": [(0, 3)], "y": [(2, 7)], "z": []}, [(0, 2)])
+    assert st.chars == 8
+    assert st.shared == count_chars(text, [(0, 7)]) == 6
+    assert st.spans == ((0, 7),)
+    assert [s.source for s in st.sources] == ["y", "x", "z"]
+    assert st.max_source == "y" and st.max_source_ratio == 0.5
+    assert st.copy_ratio_substantive == round(4 / 6, 4)
+    assert st.copy_ratio_substantive <= st.copy_ratio or st.formulaic_share > 0
+
+
+def test_check_against_a_store_equals_the_in_memory_analysis(tmp_path: Path, seeds: list[Notice],
+                                                              seed_matches: simtool.match.engine.Matches) -> None:
+    shares = notice_shares(seeds, seed_matches)
+    with Store(tmp_path / "s.db") as store:
+        ensure_index(store)
+        list(ingest(list(iter_files([str(SEEDS)])), store, index=encode_index))
+        records = check_notices(seeds, store)
+    assert len(records) == 18
+    for n, st, rec in zip(seeds, shares, records):
+        assert (rec["shared"], rec["copy_ratio"], rec["max_source"]) == (st.shared, st.copy_ratio, st.max_source), n.id
+        assert [(s["notice"], s["shared"]) for s in rec["sources"]] == [(s.source, s.shared) for s in st.sources]
+    assert sum(r["shared"] for r in records) > 3000
+
+
+def test_overlap_pairs_and_notice_ratios_come_from_the_same_spans(
+    seeds: list[Notice], seed_matches: simtool.match.engine.Matches
+) -> None:
+    ratios = notice_ratios(seeds, matches=seed_matches, formulaic={})
+    pairs = overlap_records(seeds, matches=seed_matches, formulaic={})
+    assert pairs
+    for n in seeds:
+        mine = [r["ratio_a"] for r in pairs if r["a"] == n.id] + [r["ratio_b"] for r in pairs if r["b"] == n.id]
+        assert ratios[n.id]["max_source_ratio"] == max(mine, default=0.0)
+        assert ratios[n.id]["copy_ratio"] >= ratios[n.id]["max_source_ratio"]
+    for r in pairs:
+        assert r["ratio_a_substantive"] == r["ratio_a"] and r["ratio_b_substantive"] == r["ratio_b"]  # no formulas
+
+
+def test_painted_spans_are_counted_spans(seeds: list[Notice], seed_matches: simtool.match.engine.Matches) -> None:
+    from simtool.report.data import build_report_data
+
+    data = build_report_data(seeds, min_sim=0.8).data
+    for row in data["notices"]:
+        painted = merge_spans((a, b) for a, b, *_ in row["runs"] if len(_) and _[0] is not None)
+        assert count_chars(row["text"], painted) == row["shared"], row["id"]
+
+
+def _notice(nid: str, measures: list[str]) -> Notice:
+    text = "关于某某问题的整改情况\n" + "\n".join(measures)
+    segs, at = [], text.index("\n") + 1
+    for k, m in enumerate(measures):
+        segs.append(Segment("measure", at, at + len(m), m, problem=1))
+        at += len(m) + 1
+    return Notice(id=nid, path=nid, index=1, title="标题", text=text, segments=tuple(segs))
+
+
+def test_a_sentence_copied_into_a_longer_paragraph_is_found() -> None:
+    copied = "建立健全党员干部联系服务群众长效机制，每月开展一次走访慰问活动。"
+    a = _notice("a", ["一是召开专题会议研究部署整改工作，明确责任分工和完成时限。" + copied + "三是加强督促检查。"])
+    b = _notice("b", ["在深入调查研究的基础上，结合本单位工作实际和群众反映的突出问题，" + copied
+                      + "同时完善考核评价办法，把整改成效纳入年度考核。"])
+    m = simtool.find_matches([a, b], scope="cross")
+    assert all(r["score"] == 1.0 for r in pair_records([a, b], m))
+    for n, st in zip((a, b), notice_shares([a, b], m)):
+        at = n.text.index(copied)
+        assert merge_spans([*st.spans, (at, at + len(copied))]) == list(st.spans), n.id  # all of it covered
+        assert st.shared < 0.7 * st.chars  # and not much more
+
+
+def test_a_clause_reused_inside_a_long_sentence_is_found() -> None:
+    clause = "坚持把党风廉政建设同业务工作同谋划同部署"
+    a = _notice("a", ["局党组高度重视巡察反馈问题的整改落实，" + clause + "，切实扛起主体责任，确保各项整改任务落到实处。"])
+    b = _notice("b", ["街道党工委对照问题清单逐项研究整改措施，" + clause + "，层层压实责任并建立整改台账定期销号管理。"])
+    m = simtool.find_matches([a, b], scope="cross")
+    recs = list(pair_records([a, b], m))
+    assert any(clause in r["a"]["text"] and clause in r["b"]["text"] and r["unit"] == "clause" for r in recs)
+
+
+def test_a_store_built_with_other_parameters_is_reindexed(tmp_path: Path, seeds: list[Notice]) -> None:
+    with Store(tmp_path / "s.db") as store:
+        ensure_index(store)
+        list(ingest(list(iter_files([str(SEEDS)])), store, index=encode_index))
+        before = check_notices(seeds[:2], store)
+        store.set_meta(STAMP_KEY, "old")
+        store.replace_index([(n.id, None) for n in seeds], {})  # as if built by another version
+        assert check_notices(seeds[:2], store) == before
+        assert store.get_meta(STAMP_KEY) != "old"
+
+
+def test_units_never_start_inside_a_word_of_the_seeds(seeds: list[Notice]) -> None:
+    from simtool.match.units import build_units
+
+    units = build_units(seeds)
+    for k in range(len(units)):
+        text = seeds[int(units.notice[k])].text
+        a, b = int(units.start[k]), int(units.end[k])
+        assert text[a:b].strip() == text[a:b]
+        assert len(units.text[k]) >= 13
+    assert len(units) > 4000
+
+
+def test_a_hard_line_break_inside_a_sentence_does_not_hide_a_copy() -> None:
+    sentence = "建立健全党员干部联系服务群众长效机制，每月开展一次走访慰问活动。"
+    a = notices_from_text("某局关于巡察整改进展情况的通报\n一、整改情况\n（一）关于联系群众不够的问题\n整改情况：一是" + sentence + "\n", "a.txt")[0][0]
+    broken = sentence[:15] + "\n" + sentence[15:]
+    b = notices_from_text("某局关于巡察整改进展情况的通报\n一、整改情况\n（一）关于联系群众不够的问题\n整改情况：一是" + broken + "\n", "b.txt")[0][0]
+    m = simtool.find_matches([a, b], scope="cross")
+    assert any(r["score"] == 1.0 for r in pair_records([a, b], m))
