@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from seed_facts import TITLES
 
 from simtool.read.clean import clean, noise_patterns, parse_noise_patterns
-from seed_facts import TITLES
 from simtool.read.split import is_title_line, split_notices
 
 SEEDS = Path(__file__).resolve().parents[1] / "corpora" / "seeds"

@@ -40,8 +40,8 @@ def test_notices_of_the_seeds() -> None:
 def test_csv_and_table_formats() -> None:
     res = runner.invoke(app, ["notices", "corpora/seeds", "--format", "csv"])
     assert res.exit_code == 0
-    rows = list(csv.DictReader(io.StringIO(res.output)))
-    assert len(rows) == 18 and rows[0]["notice"].endswith("#1")
+    rows = list(csv.DictReader(io.StringIO(res.stdout_bytes.decode("utf-8-sig"))))
+    assert len(rows) == 18 and rows[0]["通报"].endswith("#1")
     res = runner.invoke(app, ["notices", "corpora/seeds"])
     assert res.exit_code == 0 and "通报列表" in res.output
 

@@ -17,9 +17,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from simtool.core.types import Document, Skip
 from simtool.read import ingest
 from simtool.read.ingest import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, iter_files, read_document, read_paths
-from simtool.core.types import Document, Skip
 
 NOTICE = "关于巡察整改进展情况的通报。\n一是加强党的建设，二是落实整改责任。\n"
 NOTICE_TRAD = "關於巡察整改進展情況的通報。\n一是加強黨的建設，二是落實整改責任。\n"
@@ -119,10 +119,10 @@ def test_mixed_utf8_and_gbk_lines(tmp_path: Path) -> None:
 
 
 def test_line_endings_normalized_and_suffix_formats(tmp_path: Path) -> None:
-    data = "标题\r\n一是\r二是\n".encode()
+    data = "整改通报\r\n一是\r二是\n".encode()
     for name, fmt in (("a.md", "md"), ("b.text", "txt"), ("C.TXT", "txt")):
         doc = ingest_read_ok(ingest_write(tmp_path / name, data))
-        assert (doc.format, doc.text) == (fmt, "标题\n一是\n二是\n")
+        assert (doc.format, doc.text) == (fmt, "整改通报\n一是\n二是\n")
 
 
 def test_seed_files() -> None:

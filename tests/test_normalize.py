@@ -92,3 +92,31 @@ def test_normalize_many_equals_one_by_one(texts: list[str]) -> None:
 
     for view in ("literal", "template"):
         assert normalize_many(texts, view) == [normalize(t, view) for t in texts]  # type: ignore[arg-type]
+
+
+def test_spaced_characters_read_as_unspaced() -> None:
+    assert normalize("加 强 党 的 建 设") == normalize("加强党的建设") == "加强党的建设"
+    assert normalize("加\u3000强\u3000党\u3000的\u3000建\u3000设") == "加强党的建设"
+    sentence = "2023年以来，XX局D组召开GDP专题会议3次，利用AAA公众号发布信息，深入开展扫H除E专项斗争。"
+    for sep in (" ", "\u3000", " \u3000 "):
+        spaced = sep.join(sentence)
+        assert normalize(spaced) == normalize(sentence)
+        assert normalize_map(spaced).text == normalize(sentence)
+        assert template(spaced) == template(sentence)
+    assert normalize("加强 GDP growth") == "加强GDP growth"  # whole words keep their space
+
+
+SPACEABLE = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF),
+        st.sampled_from(list("DAXHE某，。；：“”（）()0123456789abcGDP、…—%")),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SPACEABLE, st.sampled_from([" ", "\u3000", "  "]))
+def test_a_spaced_out_text_normalizes_like_its_unspaced_copy(s: str, sep: str) -> None:
+    for view in ("literal", "template"):
+        assert normalize(sep.join(s), view) == normalize(s, view)  # type: ignore[arg-type]

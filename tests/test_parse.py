@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from seed_facts import TITLES
 
+from simtool.core.types import Notice
 from simtool.read import parse_meta as meta
 from simtool.read.parse import notices_from_text, parse_notice
-from seed_facts import TITLES
-from simtool.core.types import Notice
 
 SEEDS = Path(__file__).resolve().parents[1] / "corpora" / "seeds"
 COMPILATION = "corpora/seeds/000_80f6373e3b7370b3.txt"
@@ -218,7 +218,9 @@ def test_problem_detail_and_continuation_lines(notices: list[Notice]) -> None:
     assert first.text.endswith("针对2020年和2021年未能按照年初计划开展全区团干部专题培训。")
     soe = by_title_prefix(notices, "市国资委D委")
     joined = [m for s in soe.segments if s.kind == "measure" for m in [s.text] if "兼职管理暂行办法" in m]
-    assert joined == ["四是制定《市属国有企业领导人员兼职管理暂行办法》，\n强化兼任职务审批、管理工作指导。"]
+    assert joined == [
+        "四是制定《市属国有企业领导人员兼职管理暂行办法》，强化兼任职务审批、管理工作指导。"
+    ]  # line joined
 
 
 def test_county_notice_structure(notices: list[Notice]) -> None:

@@ -1,23 +1,243 @@
 """The ``simtool`` command line: a thin layer over the library.
 
 Each command parses its options, calls the library and prints; a ``UserError`` becomes one
-Chinese line on stderr and exit code 2.
+Chinese line on stderr and exit code 2, and so does every usage error from the option parser
+(``ChineseGroup`` translates them in one place).
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
+import re
 import sys
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 import typer
+from typer.core import TyperGroup
 
 from simtool.core.errors import UserError
 from simtool.report import output
 from simtool.report.output import OutputFormat
 
+try:  # typer ≥ 0.2x vendors click
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - older typer on click
+    import click.exceptions as click_errors  # type: ignore[no-redef]
+
+
+def _long_name(param: Any) -> str:
+    opts = [*getattr(param, "opts", []), *getattr(param, "secondary_opts", [])]
+    longs = [o for o in opts if o.startswith("--")]
+    return (longs or opts or [str(param.name).upper()])[0]
+
+
+def _is_option(param: Any) -> bool:
+    return getattr(param, "param_type_name", "") == "option"
+
+
+def _base_type(param: Any) -> Any:
+    """The parameter's type without ``| None`` (``None`` when unknown)."""
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else annotation
+    return annotation
+
+
+def _bounds(param: Any) -> tuple[Any, Any]:
+    info = getattr(getattr(param, "type_descriptor", None), "parameter_info", None)
+    return getattr(info, "min", None), getattr(info, "max", None)
+
+
+def _choices(param: Any) -> list[str]:
+    desc = getattr(param, "type_descriptor", None)
+    choices = getattr(desc, "choices", None) if desc is not None else getattr(param.type, "choices", None)
+    return [str(getattr(c, "value", c)) for c in choices or ()]
+
+
+def _is_ratio(param: Any) -> bool:
+    return _base_type(param) is float and _bounds(param) == (0.0, 1.0)
+
+
+def _example(param: Any) -> str:
+    """A value to show in the fix: the default, else one of the right type."""
+    if _choices(param):
+        return _choices(param)[0]
+    if _is_ratio(param):
+        return "0.5"
+    default = getattr(param, "default", None)
+    if default is not None and not isinstance(default, bool) and not callable(default) and default != ():
+        return str(default)
+    kind = _base_type(param)
+    return {int: "10", float: "0.5"}.get(kind, "结果.xlsx" if _long_name(param) == "--output" else "…")
+
+
+def _usage(ctx: Any) -> str:
+    if ctx is None:
+        return "simtool 命令 [选项]"
+    if isinstance(ctx.command, TyperGroup):
+        return f"{ctx.command_path} 命令 [选项]"
+    pieces = []
+    for p in ctx.command.get_params(ctx):
+        if p.param_type_name == "argument":
+            name = f"{str(p.name).upper()}..." if p.nargs == -1 else str(p.name).upper()
+            pieces.append(name if p.required else f"[{name}]")
+    return " ".join([ctx.command_path, "[选项]", *pieces])
+
+
+def _option_names(ctx: Any) -> list[str]:
+    return [o for p in ctx.command.get_params(ctx) if _is_option(p) for o in (*p.opts, *p.secondary_opts)]
+
+
+def _bad_value(exc: Any) -> str:
+    param = exc.param
+    name = _long_name(param) if param is not None else "参数"
+    cause = exc.__cause__
+    errors = cause.errors() if hasattr(cause, "errors") else []
+    value = errors[0].get("input") if errors else None
+    got = f"，收到 {value}" if value is not None else ""
+    if param is None:
+        return f"参数的值无效{got}；用法：{_usage(exc.ctx)}"
+    choices = _choices(param)
+    if choices:
+        listed = "、".join(choices[:-1]) + f" 或 {choices[-1]}" if len(choices) > 1 else choices[0]
+        return f"{name} 只能是 {listed}{got}；例如 {name} {choices[0]}"
+    lo, hi = _bounds(param)
+    if _is_ratio(param):
+        hint = ""
+        try:
+            number = float(value) if value is not None else None
+        except (TypeError, ValueError):
+            number = None
+        if number is not None and 1 < number <= 100:
+            hint = f"（{number:g}% 写作 {number / 100:g}）"
+        return f"{name} 是比例{got}；请用 0 到 1 之间的小数，例如 0.5{hint}"
+    kind = {int: "整数", float: "数字"}.get(_base_type(param))
+    if kind:
+        if lo is not None and hi is not None:
+            need = f"{lo:g} 到 {hi:g} 之间的{kind}"
+        elif lo is not None:
+            need = f"不小于 {lo:g} 的{kind}"
+        elif hi is not None:
+            need = f"不大于 {hi:g} 的{kind}"
+        else:
+            need = kind
+        return f"{name} 应为{need}{got}；例如 {name} {_example(param)}"
+    return f"{name} 的值无效{got}；用法：{_usage(exc.ctx)}"
+
+
+def _no_such_option(exc: Any) -> str:
+    ctx = exc.ctx
+    where = ctx.command_path if ctx else "simtool"
+    names = _option_names(ctx) if ctx else []
+    typed = exc.option_name
+    best = difflib.get_close_matches(typed, names, n=1, cutoff=0.5)
+    if best:
+        return f"{where} 没有 {typed} 选项，是不是要用 {best[0]}？（{where} --help 查看全部选项）"
+    longs = [n for n in names if n.startswith("--")]
+    return f"{where} 没有 {typed} 选项；可用的选项：{'、'.join(longs)}"
+
+
+def _bad_option_usage(exc: Any) -> str:
+    ctx = exc.ctx
+    typed = exc.option_name
+    param = (
+        next((p for p in ctx.command.get_params(ctx) if typed in (*p.opts, *p.secondary_opts)), None) if ctx else None
+    )
+    if param is not None and getattr(param, "is_flag", False):
+        return f"{typed} 是开关，后面不带取值：直接写 {typed}"
+    example = _example(param) if param is not None else "…"
+    return f"{typed} 后面缺少取值，例如 {typed} {example}"
+
+
+def _missing(exc: Any) -> str:
+    param = exc.param
+    if param is None:
+        return f"缺少参数；用法：{_usage(exc.ctx)}"
+    if _is_option(param):
+        return f"缺少选项 {_long_name(param)}，例如 {_long_name(param)} {_example(param)}"
+    what = f"（{param.help}）" if getattr(param, "help", None) else ""
+    return f"缺少参数 {str(param.name).upper()}{what}；用法：{_usage(exc.ctx)}"
+
+
+_EXTRA = re.compile(r"unexpected extra argument\S* \((.*)\)")
+
+
+def usage_message(exc: Exception) -> str:
+    """One Chinese line (without the 错误： prefix) for a usage error of the option parser."""
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click_errors.MissingParameter):
+        return _missing(exc)
+    if isinstance(exc, click_errors.BadParameter):
+        return _bad_value(exc)
+    if isinstance(exc, click_errors.NoSuchOption):
+        return _no_such_option(exc)
+    if isinstance(exc, click_errors.BadOptionUsage):
+        return _bad_option_usage(exc)
+    if isinstance(exc, click_errors.FileError):
+        return f"无法打开文件 {exc.filename}，请检查路径是否写错"
+    message = getattr(exc, "message", "")
+    extra = _EXTRA.search(message)
+    if extra:
+        return f"多余的参数 {extra.group(1)}；用法：{_usage(ctx)}"
+    if message.startswith("Missing command"):
+        return "缺少命令；用法：simtool 命令 [选项]（simtool --help 查看全部命令）"
+    where = ctx.command_path if ctx else "simtool"
+    return f"命令行用法有误；用法：{_usage(ctx)}（{where} --help 查看说明）"
+
+
+class _ChineseUsageError(click_errors.UsageError):
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        err(f"错误：{self.message}")
+
+
+@contextmanager
+def _chinese_usage(group_ctx: Any = None) -> Iterator[None]:
+    try:
+        yield
+    except (click_errors.NoArgsIsHelpError, _ChineseUsageError):
+        raise
+    except (click_errors.UsageError, click_errors.FileError) as exc:
+        name = getattr(group_ctx, "invoked_subcommand", None)
+        if getattr(exc, "ctx", None) is None and name:  # the parser raises some errors without a context
+            cmd = group_ctx.command.get_command(group_ctx, name)
+            exc.ctx = cmd.context_class(cmd, info_name=name, parent=group_ctx) if cmd else None  # type: ignore[union-attr]
+        raise _ChineseUsageError(usage_message(exc), getattr(exc, "ctx", None)) from None
+
+
+class ChineseGroup(TyperGroup):
+    """The command group: usage errors from parsing become one Chinese line with the fix (exit 2);
+    ``--help`` is untouched."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        with _chinese_usage():
+            return super().make_context(info_name, args, parent=parent, **extra)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            best = difflib.get_close_matches(name, list(self.commands), n=1, cutoff=0.5)
+            fix = (
+                f"是不是要用 {best[0]}？（simtool --help 查看全部命令）"
+                if best
+                else "可用的命令：" + "、".join(self.commands)
+            )
+            raise _ChineseUsageError(f"没有 {name} 命令，{fix}", ctx)
+        return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _chinese_usage(ctx):
+            return super().invoke(ctx)
+
+
 app = typer.Typer(
+    cls=ChineseGroup,
     add_completion=False,
     no_args_is_help=True,
     help="simtool：查找巡察/巡视整改通报之间的照搬照抄、套话和相似表述，并给出重合度排名。",
@@ -32,7 +252,11 @@ FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="输出�
 PathsArg = Annotated[
     list[str] | None, typer.Argument(help="文件或文件夹；不给则使用库中已导入的通报", show_default=False)
 ]
-LimitOpt = Annotated[int | None, typer.Option("--limit", help="表格最多显示多少行")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", help="表格最多显示多少行（0 为全部）")]
+OutOpt = Annotated[
+    str | None,
+    typer.Option("--output", "-o", help="写入文件而不是屏幕：.xlsx（Excel 工作簿）、.csv（Excel 可直接打开）或 .jsonl"),
+]
 
 
 def err(message: str) -> None:
@@ -71,6 +295,17 @@ def _skips(skips: list[Any]) -> None:
         err(f"跳过 {s.path}：{s.reason}")
 
 
+def _check_output(out: str | None, fmt: OutputFormat) -> None:
+    """Refuse an output file whose format is unknown before doing any work."""
+    if out is not None:
+        output.file_format(out, fmt)
+
+
+def _written(out: str | None) -> None:
+    if out is not None:
+        print(output.inert(f"已写入 {out}"))
+
+
 def _records_command(
     paths: list[str] | None,
     db: str,
@@ -79,13 +314,18 @@ def _records_command(
     columns: list[output.Column],
     title: str,
     limit: int | None,
+    out: str | None = None,
+    rows: str | None = None,
 ) -> None:
-    """Load the notices (files or store), build records with ``make`` and print them."""
+    """Load the notices (files or store), build records with ``make`` and print them (or write
+    ``out``; ``rows`` is the list of records that CSV/XLSX show one row per item)."""
     from simtool.store.corpus import notices_for
 
+    _check_output(out, fmt)
     items, skips = notices_for(paths or [], db)
     _skips(skips)
-    output.emit(make(items), fmt, columns, title=title, limit=limit or None)
+    output.emit(make(items), fmt, columns, title=title, limit=limit or None, rows=rows, path=out)
+    _written(out)
 
 
 @app.command()
@@ -104,7 +344,13 @@ def ingest(
 
 @app.command()
 @guarded
-def notices(paths: PathsArg = None, db: DbOpt = "simtool.db", fmt: FormatOpt = "table", limit: LimitOpt = None) -> None:
+def notices(
+    paths: PathsArg = None,
+    db: DbOpt = "simtool.db",
+    fmt: FormatOpt = "table",
+    limit: LimitOpt = None,
+    out: OutOpt = None,
+) -> None:
     """列出通报：标题、单位、日期、字数、问题数、措施数。"""
     from simtool.cli.commands import notice_records
 
@@ -117,13 +363,15 @@ def notices(paths: PathsArg = None, db: DbOpt = "simtool.db", fmt: FormatOpt = "
         ("problems", "问题"),
         ("measures", "措施"),
     ]
-    _records_command(paths, db, fmt, notice_records, columns, "通报列表", limit)
+    _records_command(paths, db, fmt, notice_records, columns, "通报列表", limit, out)
 
 
 @app.command()
 @guarded
 def show(
-    notice: Annotated[str, typer.Argument(help="通报编号，如 corpora/seeds/a.txt#3")],
+    notice: Annotated[
+        str, typer.Argument(help="通报编号，如 corpora/seeds/a.txt#3，或报告和 simtool notices 中的序号 #3")
+    ],
     paths: PathsArg = None,
     db: DbOpt = "simtool.db",
     fmt: FormatOpt = "table",
@@ -147,25 +395,25 @@ def dupes(
     db: DbOpt = "simtool.db",
     fmt: FormatOpt = "table",
     min_sim: MinSimOpt = 0.8,
-    scope: Annotated[str, typer.Option("--scope", help="cross（跨通报，默认）、within（通报内部）、all")] = "cross",
+    scope: Annotated[
+        Literal["cross", "within", "all"],
+        typer.Option("--scope", help="cross（跨通报，默认）、within（通报内部）、all"),
+    ] = "cross",
     view: Annotated[
-        str, typer.Option("--view", help="literal（原文，默认）或 template（数字、日期、XX 视为空位）")
+        Literal["literal", "template"],
+        typer.Option("--view", help="literal（原文，默认）或 template（数字、日期、XX 视为空位）"),
     ] = "literal",
     max_family: Annotated[int, typer.Option("--max-family", min=2, help="完全相同的句子超过多少处时改为星形输出")] = 50,
     shingles: Annotated[
-        str, typer.Option("--shingles", help="char（字二元组，默认）或 word（结巴分词的词二元组）")
+        Literal["char", "word"], typer.Option("--shingles", help="char（字二元组，默认）或 word（结巴分词的词二元组）")
     ] = "char",
     limit: LimitOpt = 50,
+    out: OutOpt = None,
 ) -> None:
     """列出经过核验的相似句段对（每对都用 rapidfuzz 复核过）。"""
     from simtool.cli.commands import run_dupes
 
-    if scope not in ("cross", "within", "all"):
-        raise UserError("--scope 只能是 cross、within 或 all")
-    if view not in ("literal", "template"):
-        raise UserError("--view 只能是 literal 或 template")
-    if shingles not in ("char", "word"):
-        raise UserError("--shingles 只能是 char 或 word")
+    _check_output(out, fmt)
     run_dupes(
         paths or [],
         db,
@@ -176,7 +424,9 @@ def dupes(
         max_family=max_family,
         shingles=shingles,
         limit=limit,
+        out=out,
     )
+    _written(out)
 
 
 @app.command()
@@ -189,11 +439,15 @@ def check(
     fail_above: Annotated[
         float | None, typer.Option("--fail-above", min=0.0, max=1.0, help="总文字复制比超过该值时以退出码 1 结束")
     ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="相似来源表最多显示多少行（0 为全部）")] = 10,
+    out: OutOpt = None,
 ) -> None:
     """把一篇通报与库中全部通报比对：总文字复制比、去除套话复制比、单篇最大复制比、来源排名。"""
     from simtool.cli.commands import run_check
 
-    ratio = run_check(file, db, fmt=fmt, min_sim=min_sim)
+    _check_output(out, fmt)
+    ratio = run_check(file, db, fmt=fmt, min_sim=min_sim, limit=limit, out=out)
+    _written(out)
     if fail_above is not None and ratio > fail_above:
         err(f"总文字复制比 {ratio:.1%} 超过 --fail-above {fail_above:.1%}")
         raise typer.Exit(1)
@@ -223,6 +477,7 @@ def overlap(
     fmt: FormatOpt = "table",
     min_sim: MinSimOpt = 0.8,
     limit: LimitOpt = 30,
+    out: OutOpt = None,
 ) -> None:
     """通报两两之间的文字重合（复制比），按去除套话后的重合度排序。"""
     from simtool.analyses.overlap import overlap_records
@@ -244,6 +499,7 @@ def overlap(
         ],
         "通报重合度排名",
         limit,
+        out,
     )
 
 
@@ -257,6 +513,7 @@ def phrases(
         int | None, typer.Option("--min-notices", min=2, help="至少被多少篇通报使用（默认 3 或通报数的 20%，取大者）")
     ] = None,
     limit: LimitOpt = 40,
+    out: OutOpt = None,
 ) -> None:
     """套话：被多篇通报共同使用的最长相同表述。"""
     from simtool.analyses.phrases import phrase_records
@@ -269,6 +526,7 @@ def phrases(
         [("phrase", "表述"), ("notices", "通报数"), ("units", "单位数"), ("occurrences", "出现次数")],
         "套话（多篇通报共用的表述）",
         limit,
+        out,
     )
 
 
@@ -283,6 +541,7 @@ def clusters(
         bool, typer.Option("--themes", help="按主题（学习、会议、制度、台账……）汇总，而不是列出措施族")
     ] = False,
     limit: LimitOpt = 30,
+    out: OutOpt = None,
 ) -> None:
     """跨通报、跨单位反复出现的整改措施（措施族）。"""
     from simtool.analyses.clusters import cluster_records, theme_records
@@ -302,6 +561,7 @@ def clusters(
             ],
             "措施主题",
             limit,
+            out,
         )
         return
     _records_command(
@@ -312,6 +572,8 @@ def clusters(
         [("cluster", "编号"), ("size", "措施数"), ("notices", "通报数"), ("units", "单位数"), ("label", "代表性措施")],
         "措施族",
         limit,
+        out,
+        rows="members",
     )
 
 
@@ -323,6 +585,7 @@ def reuse(
     fmt: FormatOpt = "table",
     min_sim: MinSimOpt = 0.8,
     limit: LimitOpt = 30,
+    out: OutOpt = None,
 ) -> None:
     """通报内部：同一条措施被用于不同问题（千篇一律）。"""
     from simtool.analyses.reuse import reuse_records
@@ -335,6 +598,8 @@ def reuse(
         [("notice", "通报"), ("measure", "重复使用的措施"), ("problems", "对应问题号"), ("count", "次数")],
         "一条措施对应多个问题",
         limit,
+        out,
+        rows="occurrences",
     )
 
 

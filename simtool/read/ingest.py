@@ -1,9 +1,11 @@
 """Ingest: files and folders → :class:`~simtool.core.types.Document` records (pipeline stage 1).
 
 Reads txt/md in any common Chinese encoding (detected, never assumed), docx (paragraphs and
-tables in document order), html (visible text only) and pdf (text layer).  A file that cannot
-be read becomes a :class:`~simtool.core.types.Skip` with one Chinese line saying what went wrong and
-what to do; no exception escapes :func:`read_document` or :func:`read_paths` for bad input.
+tables in document order), html (visible text only) and pdf (text layer, pages separated by a
+form feed so that page furniture can be told apart later).  A file that cannot be read becomes a
+:class:`~simtool.core.types.Skip` with one Chinese line saying what went wrong and what to do; no
+exception escapes :func:`read_document` or :func:`read_paths` for bad input.  A text that cannot be
+a notice (``hello world``) is a Skip ``不像整改通报：……`` unless ``force=True``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from docx.table import Table
 from pypdf import PdfReader
 
 from simtool.core.types import Document, FileFormat, Skip
+from simtool.read.layout import PAGE_BREAK
+from simtool.read.screen import not_a_notice
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".text", ".docx", ".html", ".htm", ".pdf"})
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -147,8 +151,12 @@ def _one_line(message: object) -> str:
     return " ".join(str(message or "未知错误").split())
 
 
-def read_document(path: str) -> Document | Skip:
-    """Read one file into a :class:`Document`, or explain in a :class:`Skip` why not."""
+def read_document(path: str, *, force: bool = False) -> Document | Skip:
+    """Read one file into a :class:`Document`, or explain in a :class:`Skip` why not.
+
+    A text that cannot be a notice (no 整改/巡察/通报 and little Chinese, see
+    :func:`~simtool.read.screen.not_a_notice`) is a Skip ``不像整改通报：……`` unless ``force``.
+    """
     fmt = _FORMATS.get(_suffix(path))
     if fmt is None:
         return Skip(path, _unsupported(_suffix(path)))
@@ -168,6 +176,9 @@ def read_document(path: str) -> Document | Skip:
         text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
         if not text.strip():
             raise _Unreadable("文件里没有文字内容（只有空白），已跳过")
+        doubt = None if force else not_a_notice(text)
+        if doubt is not None:
+            raise _Unreadable(doubt)
     except _Unreadable as exc:
         return Skip(path, str(exc.args[0]))
     except PermissionError:
@@ -183,10 +194,10 @@ def read_document(path: str) -> Document | Skip:
     return Document(path, fmt, encoding, text, hashlib.sha256(data).hexdigest())
 
 
-def read_paths(paths: Sequence[str]) -> Iterator[Document | Skip]:
+def read_paths(paths: Sequence[str], *, force: bool = False) -> Iterator[Document | Skip]:
     """:func:`iter_files` followed by :func:`read_document` for each file, in the same order."""
     for item in iter_files(paths):
-        yield item if isinstance(item, Skip) else read_document(item)
+        yield item if isinstance(item, Skip) else read_document(item, force=force)
 
 
 def _codec_name(name: str) -> str | None:
@@ -316,7 +327,7 @@ def _opens_with_empty_password(reader: PdfReader) -> bool:
 
 
 def _pdf_text(data: bytes) -> str:
-    """Text layer of all pages joined by newlines; encrypted/truncated/scanned PDFs raise."""
+    """Text layer of all pages joined by form feeds (page breaks); encrypted/truncated/scanned PDFs raise."""
     if b"%PDF-" not in data[:1024]:
         raise _Unreadable("不是有效的 PDF 文件（文件头不对），请确认文件类型")
     if b"%%EOF" not in data[-1024:]:
@@ -325,7 +336,7 @@ def _pdf_text(data: bytes) -> str:
         try:
             reader = PdfReader(io.BytesIO(data))
             locked = reader.is_encrypted and not _opens_with_empty_password(reader)
-            text = "" if locked else "\n".join(p.extract_text() or "" for p in reader.pages)
+            text = "" if locked else PAGE_BREAK.join(p.extract_text() or "" for p in reader.pages)
         except Exception as exc:
             raise _Unreadable("PDF 文件损坏或无法解析，请用 PDF 阅读器另存后再试") from exc
     if locked:

@@ -21,40 +21,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
 
 from simtool.core.spans import line_spans
 from simtool.core.types import Notice, Segment, SegmentKind
+from simtool.read import markers
 from simtool.read import parse_meta as meta
 from simtool.read.clean import clean
+from simtool.read.layout import unwrap
+from simtool.read.markers import LineKind
 from simtool.read.split import FALLBACK_TITLE_CHARS, is_title_line, split_notices
 
-LineKind = Literal["l1", "l2", "l3", "l4", "about", "sub", "enum", "plain"]
 _RANK: dict[str, int] = {"l1": 1, "l2": 2, "l3": 3, "l4": 4, "about": 5, "sub": 6}
 _ITEMS = frozenset(("l2", "l3", "l4", "about", "sub"))
 
-_L1 = re.compile(r"[一二三四五六七八九十]{1,3}\s*[、.．]")
-_L2 = re.compile(r"[（(]\s*[一二三四五六七八九十]{1,3}\s*[)）]")
-_L4 = re.compile(r"[（(]\s*[0-9０-９]{1,3}\s*[)）]")
-_L3 = re.compile(
-    r"[0-9０-９]{1,3}\s*[.．、](?![0-9０-９])"
-    r"|[0-9]{1,2}(?=[\u4e00-\u9fff])(?![年月日时号个项条名家人次元万亿起座所批轮栋亩台笔份期场届级类种位岁户篇本套件处辆吨米倍成])"
-)
-_ABOUT = re.compile(
-    r"(?:(?:存在的?)?问题[一二三四五六七八九十0-9]{0,3}\s*[:：](?=.)"  # 问题一：……
-    r"|关于(?>“[^”]*”|[^。“”]){1,80}?问题(?:的整改情况|的整改|整改情况)?"
-    r"|针对“[^”]{1,80}”(?:的)?(?:整改情况|问题))(?=[。：:，,；;\s]|$|(?<=[:：]))"
-)
-_PROBLEM_LABEL = re.compile(r"(?:存在的?)?问题[一二三四五六七八九十0-9]{0,3}\s*[:：]")
-_ENUM_START = re.compile(r"[一二三四五六七八九十]{1,2}是")
+_PROBLEM_LABEL = markers.PROBLEM_LABEL
+_ENUM_START = markers.ENUM_START
+_LABEL = markers.LABEL
 _SENTENCE = re.compile(r"(?>“[^”]*”|[^。：:])*?[。：:]")
 _STATEMENT_MAX = 160
 _ENUM_INLINE = re.compile(r"(?<![^\s。；;，,：:、）)”！？!?])(?:([一二三四五六七八九十]{1,2})是|([①-⑳]))")
-_LABEL = re.compile(  # 整改情况： / ……主要包括： (never an enumerated measure such as 一是制定整改措施：)
-    r"(?![一二三四五六七八九十]{1,2}是|[①-⑳]|第[一二三四五六七八九十])"
-    r"[^。；;\n]{0,60}?(?:整改情况|整改措施|整改举措|整改结果|整改成效|完成情况|主要包括|具体如下|情况如下|工作打算"
-    r"|整改进展)\s*[:：]"
-)
 _STATUS = re.compile(
     r"\s*(?:已完成整改|已整改到位|已全部整改到位|已整改完成|已完成|整改完成|基本完成整改"
     r"|在整改时限内有序推进整改|正在整改中?|持续整改中?)\s*(?:[。；;，,]|$)"
@@ -76,14 +61,6 @@ _ACTION = re.compile(
     r"|加快|加大|坚持|积极|全面|认真|督促|指导|印发|出台|成立|明确|细化|压实|梳理|切实|狠抓|抓好|扎实|着力"
     r"|深入|大力|不断|及时|定期|做好|实施|构建|聚焦|筑牢|夯实|增强|拓宽|探索|设立|补齐|清理|整治|严肃|从严"
     r"|依法|全力|稳步|主动|围绕|结合|针对|通过|根据|按照|对|将|把|由|在|已|以|与|向|为"
-)
-_KINDS: tuple[tuple[re.Pattern[str], LineKind], ...] = (
-    (_L1, "l1"),
-    (_L2, "l2"),
-    (_L4, "l4"),
-    (_L3, "l3"),
-    (_ABOUT, "about"),
-    (_ENUM_START, "enum"),
 )
 _PROBLEM_WORDS = re.compile(
     r"问题|不够|不足|不到位|不严|不力|不实|不深|不高|不强|不规范|不完善|不及时|不健全|未|缺|差距|滞后|薄弱|欠缺"
@@ -179,12 +156,7 @@ def _wrapped(text: str, last: _Line, start: int, end: int, width: int) -> bool:
     return _kind(text[start:end]) in ("plain", "about") and not _LABEL.match(text, start, end)
 
 
-def _kind(text: str) -> LineKind:
-    """The marker a line starts with (``一、`` l1, ``（一）`` l2, ``1.`` l3, ``（1）`` l4 …)."""
-    for pattern, kind in _KINDS:
-        if pattern.match(text):
-            return kind
-    return "plain"
+_kind = markers.line_kind
 
 
 def _statement_end(text: str, ln: _Line) -> int:
@@ -251,14 +223,15 @@ def _cuts(text: str, start: int, end: int) -> list[int]:
     cuts: list[int] = []
     last_cn = last_circled = 0
     for m in _ENUM_INLINE.finditer(text, start, end):
+        opens = m.start() == start  # ``二是……。三是……`` on a line of its own goes on from there
         if m.group(1):
             v = meta.number(m.group(1)) or 0
-            if v in (last_cn + 1, 1) or (v == last_cn and v > 0):
+            if v in (last_cn + 1, 1) or (v == last_cn and v > 0) or (opens and v > 0):
                 cuts.append(m.start())
                 last_cn = v
         else:
             v = ord(m.group(2)) - ord("①") + 1
-            if v in (last_circled + 1, 1):
+            if v in (last_circled + 1, 1) or opens:
                 cuts.append(m.start())
                 last_circled = v
     return cuts
@@ -431,15 +404,19 @@ def parse_notice(text: str, *, notice_id: str, path: str, index: int, title: str
 
 
 def notices_from_text(text: str, path: str) -> tuple[list[Notice], tuple[str, ...]]:
-    """Clean, split and parse a document's text; also return the removed noise lines.
+    """Clean, unwrap, split and parse a document's text; also return the removed lines.
 
-    Notice ids are ``path`` as given, plus ``#k`` (1-based) when the file holds more than one.
+    Cleaning drops distributor noise; :func:`~simtool.read.layout.unwrap` drops page furniture
+    and joins hard-wrapped lines, so each notice's ``text`` is a slice of the unwrapped text.
+    The removed lines are the noise lines, then the page furniture.  Notice ids are ``path``
+    as given, plus ``#k`` (1-based) when the file holds more than one.
     """
     cleaned = clean(text)
-    spans = split_notices(cleaned.text)
+    laid = unwrap(cleaned.text)
+    spans = split_notices(laid.text)
     many = len(spans) > 1
     notices = [
-        parse_notice(cleaned.text[s:e], notice_id=f"{path}#{k}" if many else path, path=path, index=k, title=t)
+        parse_notice(laid.text[s:e], notice_id=f"{path}#{k}" if many else path, path=path, index=k, title=t)
         for k, (t, s, e) in enumerate(spans, start=1)
     ]
-    return notices, cleaned.removed
+    return notices, cleaned.removed + laid.removed

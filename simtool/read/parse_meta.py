@@ -169,6 +169,15 @@ def tail_bounds(lines: list[str], first: int = 0) -> tuple[int, int]:
     return sig, sig
 
 
+def is_closing_line(line: str) -> bool:
+    """True when ``line`` starts the closing formula (``欢迎广大干部群众……监督``, ``特此通报``).
+
+    >>> is_closing_line("欢迎广大干部群众对巡察整改落实情况进行监督。"), is_closing_line("一是加强学习。")
+    (True, False)
+    """
+    return _CLOSING.match(line.strip()) is not None
+
+
 def _signature_line(line: str) -> bool:
     return is_date_line(line) or is_unit_line(line) or _SIGNATURE_REMARK.fullmatch(line) is not None
 

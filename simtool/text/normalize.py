@@ -3,7 +3,8 @@
 Two views:
 
 * ``literal`` — NFKC width folding, traditional → simplified, punctuation unified, control
-  characters dropped, white space inside a sentence removed (hard-wrapped PDF text), and the
+  characters dropped, white space inside a sentence removed (hard-wrapped PDF text, characters
+  spaced out one by one: ``加 强 党 建`` and ``G D P`` read as ``加强党建`` and ``GDP``), and the
   compilation's masking undone where the context says so (``D委`` → ``党委``, ``AAA`` → ``微信``,
   ``扫H除E`` → ``扫黑除恶``; a Latin ``D`` as in ``GDP``/``DP`` or an English word stays).
 * ``template`` — the literal view with numbers, dates and placeholders (``XX``, ``X``, ``某``)
@@ -139,9 +140,16 @@ _SLOTS = re.compile(r"#(?:[ ,、]?#)*")
 
 
 def _space_repl(text: str, m: re.Match[str]) -> str:
+    """White space goes, except one space between two Latin words or numbers.
+
+    Letters and digits spaced out one by one (``G D P``, ``2 0 2 3`` in text typeset with a
+    space after every character) are one word: a space between two single characters goes.
+    """
     a, b = m.start(), m.end()
     if a > 0 and b < len(text) and _ASCII_ALNUM.match(text[a - 1]) and _ASCII_ALNUM.match(text[b]):
-        return " "
+        single_before = a < 2 or not _ASCII_ALNUM.match(text[a - 2])
+        single_after = b + 1 >= len(text) or not _ASCII_ALNUM.match(text[b + 1])
+        return "" if single_before and single_after else " "
     return ""
 
 
@@ -167,6 +175,7 @@ _LITERAL_STEPS: tuple[Step, ...] = (
     (_AAA, _lit("微信")),
     (_HE, lambda _t, m: _HE_MAP[m.group()]),
     (_D, _d_repl),
+    (_SPACE, _space_repl),  # a space kept beside AAA/D that became Chinese goes too (idempotence)
 )
 _TEMPLATE_STEPS: tuple[Step, ...] = (
     (_DATE, _lit(SLOT)),
