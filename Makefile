@@ -17,6 +17,9 @@ demo: $(STAMP)
 	$(VENV)/bin/simtool report corpora/seeds -o report.html
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check simtool
+	$(VENV)/bin/ruff format --check simtool
+	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest
 
 bench: $(STAMP)

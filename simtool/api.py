@@ -44,9 +44,7 @@ class Ingested:
         return sum(e.notices for e in self.events if isinstance(e, IngestResult))
 
 
-def ingest(
-    paths: Sequence[str], db: str | Store, *, on_event: Callable[[IngestEvent], None] | None = None
-) -> Ingested:
+def ingest(paths: Sequence[str], db: str | Store, *, on_event: Callable[[IngestEvent], None] | None = None) -> Ingested:
     """Add every readable file under ``paths`` to the store ``db`` (one transaction per file)."""
     from simtool.read.ingest import iter_files
     from simtool.store.codec import encode_index, ensure_index
@@ -88,7 +86,9 @@ def dupes(
     return list(pair_records(ns, m))
 
 
-def passages(paths: Sequence[str] = (), db: str = "simtool.db", *, min_sim: float = DEFAULT_MIN_SIM) -> list[dict[str, Any]]:
+def passages(
+    paths: Sequence[str] = (), db: str = "simtool.db", *, min_sim: float = DEFAULT_MIN_SIM
+) -> list[dict[str, Any]]:
     """Runs of matched sentences between two notices (CNKI's 片段), with offsets on both sides."""
     from simtool.analyses.dupes import passage_records
     from simtool.match.engine import find_matches
@@ -97,16 +97,16 @@ def passages(paths: Sequence[str] = (), db: str = "simtool.db", *, min_sim: floa
     return passage_records(ns, find_matches(ns, min_sim=min_sim, scope="cross"))
 
 
-def overlap(paths: Sequence[str] = (), db: str = "simtool.db", *, min_sim: float = DEFAULT_MIN_SIM) -> list[dict[str, Any]]:
+def overlap(
+    paths: Sequence[str] = (), db: str = "simtool.db", *, min_sim: float = DEFAULT_MIN_SIM
+) -> list[dict[str, Any]]:
     """Notice pairs ranked by shared text (the ``overlap`` records)."""
     from simtool.analyses.overlap import overlap_records
 
     return overlap_records(notices(paths, db), min_sim=min_sim)
 
 
-def check(
-    paths: Sequence[str], db: str = "simtool.db", *, min_sim: float = DEFAULT_MIN_SIM
-) -> list[dict[str, Any]]:
+def check(paths: Sequence[str], db: str = "simtool.db", *, min_sim: float = DEFAULT_MIN_SIM) -> list[dict[str, Any]]:
     """Each notice of ``paths`` against the store ``db`` (the ``check`` records)."""
     from simtool.analyses.check import check_notices
     from simtool.analyses.phrases import store_formulaic

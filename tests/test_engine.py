@@ -164,7 +164,7 @@ def test_check_against_store_and_fail_above(tmp_path: Path) -> None:
     assert res.exit_code == 1
 
 
-def test_check_does_not_count_the_file_itself(tmp_path: Path) -> None:
+def test_check_reports_a_byte_identical_stored_file(tmp_path: Path) -> None:
     db = str(tmp_path / "s.db")
     runner = CliRunner()
     assert runner.invoke(app, ["ingest", "corpora/seeds", "--db", db]).exit_code == 0
@@ -173,8 +173,10 @@ def test_check_does_not_count_the_file_itself(tmp_path: Path) -> None:
     res = runner.invoke(app, ["check", str(copy), "--db", db, "--format", "jsonl"])
     assert res.exit_code == 0, res.output
     rec = json.loads(res.output.splitlines()[0])
-    assert all(s["notice"] != "corpora/seeds/002_7d8fcde3e44e2eb6.txt" for s in rec["sources"])
-    assert rec["copy_ratio"] < 0.2
+    assert rec["identical"] == ["corpora/seeds/002_7d8fcde3e44e2eb6.txt"]  # 与库中……完全相同, not left out
+    assert rec["max_source"] == "corpora/seeds/002_7d8fcde3e44e2eb6.txt" and rec["copy_ratio"] >= 0.99
+    table = runner.invoke(app, ["check", str(copy), "--db", db])
+    assert "与库中 corpora/seeds/002_7d8fcde3e44e2eb6.txt 完全相同" in table.output
 
 
 def test_check_merges_adjacent_matches_into_passages(tmp_path: Path) -> None:

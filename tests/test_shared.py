@@ -143,3 +143,33 @@ def test_a_hard_line_break_inside_a_sentence_does_not_hide_a_copy() -> None:
     b = notices_from_text("某局关于巡察整改进展情况的通报\n一、整改情况\n（一）关于联系群众不够的问题\n整改情况：一是" + broken + "\n", "b.txt")[0][0]
     m = simtool.find_matches([a, b], scope="cross")
     assert any(r["score"] == 1.0 for r in pair_records([a, b], m))
+
+
+def test_a_verbatim_copy_under_another_name_has_its_original_as_single_source(tmp_path: Path) -> None:
+    original = SEEDS / "002_7d8fcde3e44e2eb6.txt"
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes(original.read_bytes())
+    db = tmp_path / "s.db"
+    simtool.ingest([str(SEEDS)], str(db))
+    rec = simtool.check([str(copy)], str(db))[0]
+    assert rec["identical"] == [str(original)]
+    assert rec["copy_ratio"] >= 0.99 and rec["max_source"] == rec["identical"][0]
+    assert rec["max_source_ratio"] >= 0.99
+
+
+def test_dupes_passages_lists_runs_of_sentences() -> None:
+    from typer.testing import CliRunner
+
+    from simtool.cli.app import app
+
+    res = CliRunner().invoke(app, ["dupes", str(SEEDS), "--passages", "--format", "jsonl"])
+    assert res.exit_code == 0, res.output
+    import json
+
+    recs = [json.loads(line) for line in res.output.splitlines()]
+    assert recs and all(r["units"] >= 1 and {"a", "b", "score"} <= r.keys() for r in recs)
+    assert max(r["units"] for r in recs) >= 4
+    notices = {n.id: n for n in simtool.load([str(SEEDS)]).notices}
+    for r in recs:
+        for side in (r["a"], r["b"]):
+            assert notices[side["notice"]].text[side["start"] : side["end"]] == side["text"]

@@ -30,12 +30,24 @@ TOP_SOURCES = 20  # sources whose matches and passages are listed (all sources c
 PASSAGE_GAP = 8  # characters (labels, line breaks) allowed between two matched spans of one passage
 
 
-def _record(notice: Notice, st: SharedText, matches: list[dict[str, Any]], sources: dict[str, Notice],
-            source_text: Callable[[str, int, int], str], formulaic_known: bool) -> dict[str, Any]:
+def _record(
+    notice: Notice,
+    st: SharedText,
+    matches: list[dict[str, Any]],
+    sources: dict[str, Notice],
+    source_text: Callable[[str, int, int], str],
+    formulaic_known: bool,
+) -> dict[str, Any]:
     ranked = [
-        {"notice": s.source, "title": sources[s.source].title, "unit": sources[s.source].unit,
-         "date": sources[s.source].date, "shared": s.shared, "ratio": s.ratio,
-         "ratio_substantive": s.ratio_substantive}
+        {
+            "notice": s.source,
+            "title": sources[s.source].title,
+            "unit": sources[s.source].unit,
+            "date": sources[s.source].date,
+            "shared": s.shared,
+            "ratio": s.ratio,
+            "ratio_substantive": s.ratio_substantive,
+        }
         for s in st.sources
     ]
     top = {r["notice"] for r in ranked[:TOP_SOURCES]}
@@ -74,8 +86,16 @@ def _passages(
             last["end"], last["source_end"] = max(last["end"], m["end"]), max(last["source_end"], m["source_end"])
             last["units"] += 1
             continue
-        out.append({"source": m["source"], "start": m["start"], "end": m["end"],
-                    "source_start": m["source_start"], "source_end": m["source_end"], "units": 1})
+        out.append(
+            {
+                "source": m["source"],
+                "start": m["start"],
+                "end": m["end"],
+                "source_start": m["source_start"],
+                "source_end": m["source_end"],
+                "units": 1,
+            }
+        )
     for p in out:
         p["text"] = notice.text[p["start"] : p["end"]]
         p["source_text"] = source_text(p["source"], p["source_start"], p["source_end"])
@@ -141,16 +161,17 @@ def check_notices(
         for (_qi, ident), members in groups.items():
             if ident not in rep or members[0] < rep[ident]:
                 rep[ident] = members[0]
-        raw = [source_text(sid, int(spans[sid][seq][0]), int(spans[sid][seq][1])) for sid, seq in
-               (rep[i] for i in distinct)]
+        raw = [
+            source_text(sid, int(spans[sid][seq][0]), int(spans[sid][seq][1]))
+            for sid, seq in (rep[i] for i in distinct)
+        ]
         where = {ident: len(units) + k for k, ident in enumerate(distinct)}
         all_texts = units.text + normalize_many(raw)
         pairs = np.array([(qi, where[ident]) for qi, ident in keys], dtype=np.int64).reshape(-1, 2)
         ver = verify(all_texts, pairs, min_sim)
         by_source: dict[str, list[tuple[int, int]]] = defaultdict(list)
         matches: list[dict[str, Any]] = []
-        for qi, t, score, contained in zip(ver.i.tolist(), ver.j.tolist(), ver.score.tolist(),
-                                           ver.contained.tolist()):
+        for qi, t, score, contained in zip(ver.i.tolist(), ver.j.tolist(), ver.score.tolist(), ver.contained.tolist()):
             ident = distinct[t - len(units)]
             q_span = (int(units.start[qi]), int(units.end[qi]))
             if contained and len(units.text[qi]) > len(all_texts[t]):
@@ -162,9 +183,17 @@ def check_notices(
                     a, b = aligned_part(units.text[qi], all_texts[t], source_text(sid, *s_span))
                     s_span = (s_span[0] + a, s_span[0] + b)
                 by_source[sid].append(q_span)
-                matches.append({"start": q_span[0], "end": q_span[1], "text": notice.text[q_span[0] : q_span[1]],
-                                "score": round(float(score), 4), "source": sid, "source_start": s_span[0],
-                                "source_end": s_span[1]})
+                matches.append(
+                    {
+                        "start": q_span[0],
+                        "end": q_span[1],
+                        "text": notice.text[q_span[0] : q_span[1]],
+                        "score": round(float(score), 4),
+                        "source": sid,
+                        "source_start": s_span[0],
+                        "source_end": s_span[1],
+                    }
+                )
         # a verbatim copy shares all its text; only sources matching much of it can be one
         key, half = same_text_key(notice.text), len(notice.text) // 2
         likely = [sid for sid, sp in by_source.items() if sum(b - a for a, b in sp) >= half]
@@ -189,10 +218,23 @@ def compare_notices(a: Notice, b: Notice, *, min_sim: float = DEFAULT_MIN_SIM) -
     for p in ps:
         ta, tb = a.text[p.a_start : p.a_end], b.text[p.b_start : p.b_end]
         sa, sb = same_spans(ta, tb)
-        rows.append({"score": p.score, "units": p.units,
-                     "a": {"start": p.a_start, "end": p.a_end, "text": ta, "same": sa},
-                     "b": {"start": p.b_start, "end": p.b_end, "text": tb, "same": sb}})
+        rows.append(
+            {
+                "score": p.score,
+                "units": p.units,
+                "a": {"start": p.a_start, "end": p.a_end, "text": ta, "same": sa},
+                "b": {"start": p.b_start, "end": p.b_end, "text": tb, "same": sb},
+            }
+        )
     share_a, share_b = notice_shares([a, b], m)
-    return {"a": a.id, "b": b.id, "a_title": a.title, "b_title": b.title, "shared_a": share_a.shared,
-            "shared_b": share_b.shared, "ratio_a": share_a.copy_ratio, "ratio_b": share_b.copy_ratio,
-            "passages": rows}
+    return {
+        "a": a.id,
+        "b": b.id,
+        "a_title": a.title,
+        "b_title": b.title,
+        "shared_a": share_a.shared,
+        "shared_b": share_b.shared,
+        "ratio_a": share_a.copy_ratio,
+        "ratio_b": share_b.copy_ratio,
+        "passages": rows,
+    }

@@ -112,7 +112,7 @@ def shared_text(
 
 
 def same_text_key(text: str) -> str:
-    """What two verbatim copies of a notice have in common: the text without white space.
+    r"""What two verbatim copies of a notice have in common: the text without white space.
 
     >>> same_text_key("一、 整改\n情况") == same_text_key("一、整改情况")
     True
@@ -151,6 +151,5 @@ def notice_shares(
     """``shared_text`` of every notice from the engine's cross matches."""
     formulaic = formulaic or {}
     return [
-        shared_text(n.text, spans, formulaic.get(n.id, ()))
-        for n, spans in zip(notices, spans_by_other(notices, m))
+        shared_text(n.text, spans, formulaic.get(n.id, ())) for n, spans in zip(notices, spans_by_other(notices, m))
     ]

@@ -409,6 +409,9 @@ def dupes(
     ] = "char",
     limit: LimitOpt = 50,
     out: OutOpt = None,
+    passages: Annotated[
+        bool, typer.Option("--passages", help="按片段输出：两篇通报间连续相似的句子合为一段（中间最多隔一句）")
+    ] = False,
 ) -> None:
     """列出经过核验的相似句段对（每对都用 rapidfuzz 复核过）。"""
     from simtool.cli.commands import run_dupes
@@ -425,6 +428,7 @@ def dupes(
         shingles=shingles,
         limit=limit,
         out=out,
+        passages=passages,
     )
     _written(out)
 

@@ -10,7 +10,7 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from simtool.core.errors import UserError
-from simtool.core.types import Notice, Skip
+from simtool.core.types import Notice, Scope, Skip, View
 from simtool.read.ingest import iter_files
 from simtool.report import output
 from simtool.report.output import OutputFormat
@@ -44,7 +44,9 @@ def find_notice(notices: Sequence[Notice], notice_id: str) -> Notice:
     if position:
         k = int(position.group(1))
         if not 1 <= k <= len(notices):
-            raise UserError(f"没有第 {k} 篇通报：共 {len(notices)} 篇，请用 #1 到 #{len(notices)}（顺序同 simtool notices）")
+            raise UserError(
+                f"没有第 {k} 篇通报：共 {len(notices)} 篇，请用 #1 到 #{len(notices)}（顺序同 simtool notices）"
+            )
         return notices[k - 1]
     for n in notices:
         if n.id == notice_id:
@@ -99,10 +101,10 @@ def show_notice(n: Notice, fmt: OutputFormat) -> None:
     output.emit(
         (
             {
-                "kind": kinds[s["kind"]],
+                "kind": kinds[str(s["kind"])],
                 "problem": s["problem"],
                 "span": f"{s['start']}-{s['end']}",
-                "text": _short(s["text"], 80),
+                "text": _short(str(s["text"]), 80),
             }
             for s in segments
         ),
@@ -178,16 +180,17 @@ def run_dupes(
     *,
     fmt: OutputFormat,
     min_sim: float,
-    scope: str,
-    view: str,
+    scope: Scope,
+    view: View,
     max_family: int,
     shingles: str = "char",
     limit: int | None,
     out: str | None = None,
+    passages: bool = False,
 ) -> None:
     from rich.table import Table
 
-    from simtool.analyses.dupes import pair_records, same_spans
+    from simtool.analyses.dupes import pair_records, passage_records, same_spans
     from simtool.match.engine import DEFAULT_PARAMS, EngineParams, find_matches
     from simtool.store.corpus import notices_for
 
@@ -200,21 +203,26 @@ def run_dupes(
         min_sim=min_sim,
         view=view,
         scope=scope,
-        max_family=max_family,  # type: ignore[arg-type]
+        max_family=max_family,
         params=params,
     )
-    records = pair_records(notices, m)
+    if passages:  # runs of matched sentences (片段) instead of single pairs
+        records: Any = passage_records(notices, m)
+        title = "相似片段"
+    else:
+        records = pair_records(notices, m)
+        title = "相似句段"
     if fmt != "table" or out:
-        output.emit(records, fmt, [], title="相似句段", path=out)
+        output.emit(records, fmt, [], title=title, path=out)
         return
     recs = sorted(
         records, key=lambda r: (-r["score"], r["a"]["notice"], r["a"]["start"], r["b"]["notice"], r["b"]["start"])
     )
-    table = Table(title=f"相似句段（{len(recs)} 对，相似度 ≥ {min_sim}，{output.diff_legend()}）", show_lines=True)
+    table = Table(title=f"{title}（{len(recs)} 对，相似度 ≥ {min_sim}，{output.diff_legend()}）", show_lines=True)
     for col in ("相似度", "A", "B"):
         table.add_column(col, overflow="fold")
     for r in recs[: limit or len(recs)]:
-        sa, sb = same_spans(r["a"]["text"], r["b"]["text"], view)  # type: ignore[arg-type]
+        sa, sb = same_spans(r["a"]["text"], r["b"]["text"], view)
         head_a = output.inert(f"{r['a']['notice']} [{r['a']['start']}-{r['a']['end']}]\n")
         head_b = output.inert(f"{r['b']['notice']} [{r['b']['start']}-{r['b']['end']}]\n")
         from rich.text import Text
@@ -258,6 +266,8 @@ def run_check(
                 f"  总文字复制比 {r['copy_ratio']:.1%}    去除套话复制比 {r['copy_ratio_substantive']:.1%}"
                 f"    单篇最大复制比 {r['max_source_ratio']:.1%}    重合字数 {r['shared']} / {r['chars']}"
             )
+            for sid in r.get("identical", []):
+                con.print(output.inert(f"  与库中 {sid} 完全相同"))
             if not r["substantive_excludes_formulaic"]:
                 con.print("  （库中通报太少，无法识别套话，去除套话复制比与总文字复制比相同）")
             output.emit(
