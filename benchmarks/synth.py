@@ -35,6 +35,13 @@ a sentence).  Some of them (mask_party, wechat, width, line_break) are undone by
 the matching text, so some copies fall below any similarity threshold — the benchmark counts recall over the copies
 whose normalized similarity is at least min-sim.
 
+``--realistic`` (``synth_copy.py``) adds copies below the segment, the way people really copy: one sentence of an
+earlier notice inside an own measure (``sentence_into_measure``), a clause of one inside an own sentence
+(``clause_in_sentence``), such copies ``spaced`` (字 间 空 格) or hard-wrapped (``line_break``), and 15 % of the notice
+files hard-wrapped at one width with page footers ``- N -`` (every span remapped).  Their choices come from
+``random.Random(f"{seed}:{i}:plant")``, so without the flag the output is the same, byte for byte; with it
+``truth.jsonl`` rows carry ``copy`` (``segment`` or the planted kind) and the source span in the source's final text.
+
 Output folder::
 
     corpus/seeds/*.txt           the seed files, byte for byte (sources of seed copies)
@@ -63,13 +70,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from synth_copy import Lendable, Plant, plant, remap, wrap_notice  # noqa: E402
 from synth_text import _DATE, _INSPECTOR, Editor, Identity, Markov, _cn, _new_date, mask, new_identity  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "corpora" / "seeds"
 GENERATOR_VERSION = 2
+REALISTIC_VERSION = 1  # the copies of synth_copy.py (--realistic); the plain output is unchanged by them
 
 # ------------------------------------------------------------------------------------------------ seed pools
 _ENUM = re.compile(r"^[一二三四五六七八九十]{1,2}是[，,：:]?")
@@ -198,6 +209,7 @@ class Seg:
     start: int = -1
     end: int = -1
     text: str = ""  # the segment's full text (ordinal included) once placed
+    plantable: bool = False  # an own new measure: --realistic may plant a sentence or clause of another notice in it
 
 
 @dataclass(slots=True)
@@ -208,11 +220,15 @@ class GenNotice:
     blocks: list[tuple[Seg, list[Seg]]]
     text: str = ""
     segments: list[Seg] = field(default_factory=list)
+    plants: list[Plant] = field(default_factory=list)  # --realistic: sentence/clause copies inside own measures
+    lendable: list[Lendable] = field(default_factory=list)  # sentences later notices may plant
+    wrap: list[str] = field(default_factory=list)  # --realistic: ["line_break", "page_footer"] when hard-wrapped
 
 
 class Generator:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, realistic: bool = False) -> None:
         self.seed = seed
+        self.realistic = realistic
         self.pools = load_pools()
         p = self.pools
         clauses = [c for s in p.problems + p.measures for c in re.split(r"[，,；;。]", s.body) if 6 <= len(c) <= 40]
@@ -315,6 +331,7 @@ class Generator:
                     measures.append(self._seed_copy(ed, rng.choice(p.measures), "measure"))
                 else:
                     measures.append(self._new(ed, "measure", self.measure_chain, origin(), 14, 150))
+                    measures[-1].plantable = True
             blocks.append((prob, measures))
         if at >= n_problems - len(copied):
             blocks += copied
@@ -349,11 +366,75 @@ class Generator:
             for _ in range(rng.randint(2, 3))
         ]
         g = GenNotice(key, ident, framings, blocks)
-        self._assemble(g, rng, ed, tail, origin)
+        prng = random.Random(f"{self.seed}:{i}:plant") if self.realistic else None
+        self._assemble(g, rng, ed, tail, origin, prng)
+        if prng is not None:
+            self._finish_realistic(g, prng)
         self.notices.append(g)
         return g
 
-    def _assemble(self, g: GenNotice, rng: random.Random, ed: Editor, tail: list[Seg], origin) -> None:
+    # -- --realistic: copies below the segment (synth_copy.py) ----------------------------------------------
+    def _plant(self, prng: random.Random, g: GenNotice, m: Seg) -> list[Plant]:
+        """Maybe plant a sentence (p 0.05) or a clause (p 0.03) of an earlier notice into own measure ``m``."""
+        r = prng.random()
+        kind = "sentence_into_measure" if r < 0.05 else "clause_in_sentence" if r < 0.08 else None
+        donors = self._donors
+        if kind is None or not donors:
+            return []
+        donor = donors[prng.randrange(len(donors))]
+        res = plant(
+            prng,
+            m.body,
+            kind,
+            donor.lendable,
+            Editor(prng, g.ident),
+            g.ident.masked,
+            lambda: mask(self.measure_chain.draw(prng, self.seen, 14, 60), g.ident.masked),
+        )
+        if res is None:
+            return []
+        m.body, pl = res
+        return [pl]
+
+    @property
+    def _donors(self) -> list[GenNotice]:
+        return [n for n in self.notices[-200:] if n.lendable]
+
+    def _finish_realistic(self, g: GenNotice, prng: random.Random) -> None:
+        """Hard-wrap 15 % of the notices (remapping every span), then keep up to 30 own sentences to lend."""
+        own: list[tuple[int, str]] = []
+        taken = [(pl.start, pl.end) for pl in g.plants]
+        for s in g.segments:
+            if not s.plantable:
+                continue
+            for mt in re.finditer(r"[^。；！？]+[。；！？]", g.text[s.start : s.end]):
+                a, b = s.start + mt.start(), s.start + mt.end()
+                t = mt.group()
+                if mt.start() == 0:  # skip the ordinal 一是
+                    t2 = _ENUM.sub("", t)
+                    a, t = a + len(t) - len(t2), t2
+                if 13 <= len(t) <= 80 and "\n" not in t and not any(x < b and a < y for x, y in taken):
+                    own.append((a, t))
+        pos_map = None
+        if prng.random() < 0.15:
+            text, pm, kinds = wrap_notice(g.text, prng)
+            pos_map = np.asarray(pm, np.int32)
+            for s in g.segments:
+                s.start, s.end = remap(pos_map, s.start, s.end)
+                s.text = text[s.start : s.end]
+            for pl in g.plants:
+                pl.start, pl.end = remap(pos_map, pl.start, pl.end)
+            g.text, g.wrap = text, kinds
+        if len(own) > 30:
+            own = prng.sample(own, 30)
+        for a, t in own:
+            lend = Lendable(g.key, a, t, g.ident.masked, "", pos_map)
+            fa, fb = lend.span(0, len(t))
+            g.lendable.append(Lendable(g.key, a, t, g.ident.masked, g.text[fa:fb], pos_map))
+
+    def _assemble(
+        self, g: GenNotice, rng: random.Random, ed: Editor, tail: list[Seg], origin, prng: random.Random | None = None
+    ) -> None:
         p = self.pools
         ident = g.ident
         parts: list[str] = []
@@ -438,7 +519,12 @@ class Generator:
                 if m.source is not None and m.scope == "cross" and "renumber" not in m.edits:
                     if not m.source["text"].startswith(f"{_cn(j)}是"):
                         m.edits = (*m.edits, "renumber")
+                plants = self._plant(prng, g, m) if prng is not None and m.plantable else []
                 put(f"{_cn(j)}是{m.body}", m)
+                for pl in plants:
+                    pl.start = m.start + len(f"{_cn(j)}是") + pl.offset
+                    pl.end = pl.start + pl.length
+                    g.plants.append(pl)
                 if layout != "inline":
                     put("\n")
             if layout == "inline":
@@ -459,10 +545,37 @@ class Generator:
 
 
 # ------------------------------------------------------------------------------------------------ output
-def generate(notices: int, out: Path, seed: int, *, quiet: bool = False) -> dict:
-    """Write ``notices`` generated notices, the seeds, truth.jsonl, segments.jsonl and manifest.json to ``out``."""
+def _truth_edits(edits: Sequence[str], target_text: str, source_text: str, wrapped: bool) -> list[str]:
+    """A copy's edit kinds plus what hard wrapping did to its two spans (``--realistic``)."""
+    out = list(edits)
+    if wrapped and "\n" in target_text:
+        out.append("line_break")
+        if re.search(r"(?m)^- \d+ -$", target_text):
+            out.append("page_footer")
+    if "\n" in source_text:
+        out.append("source_line_break")
+    return list(dict.fromkeys(out))
+
+
+def generate(
+    notices: int,
+    out: Path,
+    seed: int,
+    *,
+    quiet: bool = False,
+    realistic: bool = False,
+    generator: Generator | None = None,
+) -> dict:
+    """Write ``notices`` generated notices, the seeds, truth.jsonl, segments.jsonl and manifest.json to ``out``.
+
+    ``realistic`` adds the copies below the segment (``synth_copy.py``: sentence_into_measure, clause_in_sentence,
+    spaced, line_break, whole notices hard-wrapped with page footers); without it the output is the plain
+    generator's, byte for byte.  Truth rows then carry ``copy``: ``segment`` or the kind of the planted copy.
+    """
     t0 = time.perf_counter()
-    gen = Generator(seed)
+    gen = (
+        generator if generator is not None else Generator(seed, realistic)
+    )  # a fresh one: a given one saves its set-up
     corpus = out / "corpus"
     if corpus.exists():
         shutil.rmtree(corpus)
@@ -497,27 +610,54 @@ def generate(notices: int, out: Path, seed: int, *, quiet: bool = False) -> dict
                 kinds[s.kind] += 1
                 if s.source is not None:
                     src = dict(s.source)
-                    truth.write(
-                        json.dumps(
-                            {
-                                "target": {"notice": g.key, "start": s.start, "end": s.end, "kind": s.kind},
-                                "source": src,
-                                "edits": list(s.edits),
-                                "scope": s.scope,
-                                "origin": s.origin,
-                            },
-                            ensure_ascii=False,
-                        )
-                        + "\n"
-                    )
+                    row = {
+                        "target": {"notice": g.key, "start": s.start, "end": s.end, "kind": s.kind},
+                        "source": src,
+                        "edits": list(s.edits),
+                        "scope": s.scope,
+                        "origin": s.origin,
+                    }
+                    if realistic:
+                        row["copy"] = "segment"
+                        row["edits"] = _truth_edits(s.edits, s.text, src.get("text", ""), bool(g.wrap))
+                    truth.write(json.dumps(row, ensure_ascii=False) + "\n")
                     truth_rows += 1
-                    edits.update(s.edits or ("none",))
+                    edits.update(row["edits"] or ("none",))
+            for k, pl in enumerate(g.plants):
+                assert (
+                    g.text[pl.start : pl.end].replace("\n", "").replace(" ", "") == "".join(pl.text.split()) or g.wrap
+                ), (g.key, pl)
+                row = {
+                    "copy": pl.copy,
+                    "target": {
+                        "notice": g.key,
+                        "start": pl.start,
+                        "end": pl.end,
+                        "kind": "sentence" if pl.copy == "sentence_into_measure" else "clause",
+                        "text": g.text[pl.start : pl.end],
+                    },
+                    "source": {
+                        "notice": pl.source.notice,
+                        "seed_segment": None,
+                        "start": pl.src_start,
+                        "end": pl.src_end,
+                        "text": pl.src_text,
+                    },
+                    "edits": _truth_edits([pl.copy, *pl.edits], g.text[pl.start : pl.end], pl.src_text, bool(g.wrap)),
+                    "scope": "cross",
+                    "origin": f"plant:{g.key}:{k}",
+                }
+                truth.write(json.dumps(row, ensure_ascii=False) + "\n")
+                truth_rows += 1
+                edits.update(row["edits"])
+                kinds[pl.copy] += 1
             segs.write(json.dumps({"notice": g.key, "encoding": encoding, "segments": rows}, ensure_ascii=False) + "\n")
-            g.text, g.segments = "", []  # keep only what later notices may copy (framings, blocks)
+            g.text, g.segments, g.plants = "", [], []  # keep only what later notices may copy (framings, blocks)
             if not quiet and (i + 1) % 1000 == 0:
                 print(f"  {i + 1:,} notices, {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
     manifest = {
         "generator_version": GENERATOR_VERSION,
+        **({"realistic": REALISTIC_VERSION} if realistic else {}),
         "notices": notices,
         "seed": seed,
         "seed_files": sorted(f.name for f in SEEDS.glob("*.txt")),
@@ -537,9 +677,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--notices", type=int, required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--realistic",
+        action="store_true",
+        help="also plant sentences/clauses of other notices, spaced and hard-wrapped copies, wrapped notices",
+    )
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    m = generate(args.notices, args.out, args.seed)
+    m = generate(args.notices, args.out, args.seed, realistic=args.realistic)
     print(json.dumps(m, ensure_ascii=False, indent=1))
     return 0
 

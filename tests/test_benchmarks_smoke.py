@@ -53,7 +53,9 @@ def test_every_reported_pair_is_really_similar(smoke: dict) -> None:
 
 def test_ground_truth_copies_are_found(smoke: dict) -> None:
     gt = smoke["result"]["dupes_files"]["ground_truth"]
-    assert gt["unresolved"] == 0  # every truth span is where the generator said it is
+    # the reader joins hard-wrapped lines, so a few generator offsets no longer name a whole segment
+    # (benchmarks/recall.py maps offsets through an alignment instead); nearly all still do
+    assert gt["unresolved"] <= 0.05 * (gt["copied_segments_cross"] + gt["unresolved"])
     assert gt["detectable"] > 500
     assert gt["recall_detectable"] >= 0.8
 
@@ -63,3 +65,66 @@ def test_peers_ran_on_the_same_texts(smoke: dict) -> None:
     assert o["datasketch"]["candidates"] > 0
     assert o["simtool"]["candidates"] > 0
     assert o["agreement"]["both"] > 0.9 * o["oracle_pairs"]
+
+
+# ------------------------------------------------------------------------------------------------ quality benchmarks
+# benchmarks/synth.py --realistic, benchmarks/oracle.py, benchmarks/recall.py, benchmarks/check_embedded.py end to
+# end on 8 generated notices, through the CLI.  The engine's numbers are not asserted (they are the baseline and
+# the engine is changing); the fields are, and the oracle must hold the planted sentence_into_measure copies.
+
+
+@pytest.fixture(scope="module")
+def quality(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import check_embedded
+    import recall
+    import synth
+
+    data = tmp_path_factory.mktemp("real8")
+    gen = synth.Generator(1, realistic=True)  # one set-up (seed pools, Markov chains) for both
+    manifest = synth.generate(8, data, 1, quiet=True, realistic=True, generator=gen)
+    work = tmp_path_factory.mktemp("check")
+    return {
+        "manifest": manifest,
+        "data": data,
+        "recall": recall.evaluate_generated(data, 8, 0.8),
+        "check": check_embedded.run(data, 1, 1, work, ("txt", "docx"), gen=gen),
+    }
+
+
+def test_realistic_generator_plants_every_copy_kind(quality: dict) -> None:
+    import json
+
+    kinds = quality["manifest"]["edits"]
+    for kind in ("sentence_into_measure", "clause_in_sentence", "line_break"):
+        assert kinds.get(kind, 0) > 0, kind
+    for line in open(quality["data"] / "truth.jsonl", encoding="utf-8"):
+        row = json.loads(line)
+        assert {"copy", "target", "source", "edits", "scope"} <= row.keys()
+        if row["copy"] != "segment":  # the planted span holds the copy, the source span the copied text
+            text = (quality["data"] / "corpus" / row["source"]["notice"]).read_text("utf-8")
+            assert text[row["source"]["start"] : row["source"]["end"]] == row["source"]["text"]
+
+
+def test_oracle_holds_the_planted_sentence_copies(quality: dict) -> None:
+    held = quality["recall"]["oracle_holds_planted_copies"]["sentence_into_measure"]
+    assert held["detectable"] > 5
+    assert held["held"] == held["detectable"]
+
+
+def test_recall_output_fields(quality: dict) -> None:
+    r = quality["recall"]
+    assert {"dupes_command", "reported_pairs", "precision", "ground_truth", "vs_oracle"} <= r.keys()
+    assert 0 <= r["precision"]["precision"] <= 1
+    assert r["vs_oracle"]["oracle"]["pairs"] > 0
+    assert 0 <= r["vs_oracle"]["recall"]["all"]["recall"] <= 1
+    assert {"segment", "sentence_into_measure"} <= r["ground_truth"]["by_copy"].keys()
+
+
+def test_check_benchmark_output_fields(quality: dict) -> None:
+    c = quality["check"]
+    assert c["checks"] == 2  # one case, as .txt and as .docx
+    for row in c["rows"]:
+        assert 0.13 <= row["true_share"] <= 0.28
+        assert 3 <= row["sentences"] <= 6
+        assert {"copy_ratio", "named_source", "source_correct", "within_0.05"} <= row.keys()
