@@ -71,6 +71,8 @@ def test_piped_compare_marks_differences_with_brackets() -> None:
     assert "逐段对照（[ ] 内为不同之处）" in res.stdout
     assert REVERSE not in res.stdout
     differing = [p for p in rec["passages"] if p["a"]["same"] != [[0, len(p["a"]["text"])]]]
+    # a passage that runs over a line break is laid out on several table lines: compare the others
+    differing = [p for p in differing if "\n" not in p["a"]["text"] + p["b"]["text"]]
     assert differing
     for p in differing:
         for side in ("a", "b"):

@@ -174,7 +174,8 @@ def test_a_short_unit_inside_a_long_one_counts_only_the_aligned_part() -> None:
     a = _measures_notice("a", [long_a, A_OWN[0]])
     b = _measures_notice("b", ["二是" + inner + "。", B_OWN[0]])
     [rec] = overlap_records([a, b], formulaic={})
-    assert rec["shared_b"] == count_chars("二是" + inner + "。")
+    # only the characters both sides have: 二是 is not in a
+    assert count_chars(inner) <= rec["shared_b"] <= count_chars(inner + "。")
     assert count_chars(inner) <= rec["shared_a"] <= count_chars(inner) + 4  # not all of long_a
     assert rec["shared_a"] < count_chars(long_a) / 2
 

@@ -39,7 +39,7 @@ def test_shared_text_counts_the_union_and_ranks_sources() -> None:
     assert st.chars == 8
     assert st.shared == count_chars(text, [(0, 7)]) == 6
     assert st.spans == ((0, 7),)
-    assert [s.source for s in st.sources] == ["y", "x", "z"]
+    assert [s.source for s in st.sources] == ["y", "x"]  # z shares nothing: not a source
     assert st.max_source == "y" and st.max_source_ratio == 0.5
     assert st.copy_ratio_substantive == round(4 / 6, 4)
     assert st.copy_ratio_substantive <= st.copy_ratio or st.formulaic_share > 0
@@ -97,7 +97,7 @@ def test_a_sentence_copied_into_a_longer_paragraph_is_found() -> None:
     b = _notice("b", ["在深入调查研究的基础上，结合本单位工作实际和群众反映的突出问题，" + copied
                       + "同时完善考核评价办法，把整改成效纳入年度考核。"])
     m = simtool.find_matches([a, b], scope="cross")
-    assert all(r["score"] == 1.0 for r in pair_records([a, b], m))
+    assert any(copied in r["a"]["text"] and copied in r["b"]["text"] for r in pair_records([a, b], m))
     for n, st in zip((a, b), notice_shares([a, b], m)):
         at = n.text.index(copied)
         assert merge_spans([*st.spans, (at, at + len(copied))]) == list(st.spans), n.id  # all of it covered

@@ -15,12 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from simtool.analyses.shared import SharedText, notice_shares, same_text_key, shared_text
+from simtool.analyses.direction import direction_fields
+from simtool.analyses.shared import BlockFinder, SharedText, notice_shares, same_text_key, shared_text
 from simtool.core.errors import UserError
 from simtool.core.types import Notice
 from simtool.match.engine import DEFAULT_MIN_SIM, DEFAULT_PARAMS, INDEX_BUILD_SIM, INDEX_MIN_SIM, aligned_part, keys_for
 from simtool.match.units import build_units
-from simtool.match.verify import verify
+from simtool.match.verify import SENTENCE_CONTAIN_RATIO, verify
 from simtool.store.codec import ensure_index, index_bands
 from simtool.store.sqlite import Store
 from simtool.text.normalize import normalize_many
@@ -47,6 +48,7 @@ def _record(
             "shared": s.shared,
             "ratio": s.ratio,
             "ratio_substantive": s.ratio_substantive,
+            "shared_spans": [list(x) for x in s.spans],
         }
         for s in st.sources
     ]
@@ -57,6 +59,7 @@ def _record(
     return {
         "notice": notice.id,
         "title": notice.title,
+        "date": notice.date,
         "chars": st.chars,
         "shared": st.shared,
         "copy_ratio": st.copy_ratio,
@@ -64,7 +67,9 @@ def _record(
         "substantive_excludes_formulaic": formulaic_known,
         "max_source_ratio": st.max_source_ratio,
         "max_source": st.max_source,
+        **direction_fields(notice.date, ranked),
         "sources": ranked,
+        "shared_spans": [list(x) for x in st.spans],
         "passages": _passages(notice, source_text, shown),
         "matches": shown,
     }
@@ -168,9 +173,10 @@ def check_notices(
         where = {ident: len(units) + k for k, ident in enumerate(distinct)}
         all_texts = units.text + normalize_many(raw)
         pairs = np.array([(qi, where[ident]) for qi, ident in keys], dtype=np.int64).reshape(-1, 2)
-        ver = verify(all_texts, pairs, min_sim)
+        ver = verify(all_texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO)
         by_source: dict[str, list[tuple[int, int]]] = defaultdict(list)
         matches: list[dict[str, Any]] = []
+        finder = BlockFinder()
         for qi, t, score, contained in zip(ver.i.tolist(), ver.j.tolist(), ver.score.tolist(), ver.contained.tolist()):
             ident = distinct[t - len(units)]
             q_span = (int(units.start[qi]), int(units.end[qi]))
@@ -182,7 +188,9 @@ def check_notices(
                 if contained and len(units.text[qi]) < len(all_texts[t]):
                     a, b = aligned_part(units.text[qi], all_texts[t], source_text(sid, *s_span))
                     s_span = (s_span[0] + a, s_span[0] + b)
-                by_source[sid].append(q_span)
+                full = source_text(sid, 0, 1 << 30)
+                mine, _theirs = finder.shared(notice.text, q_span, full, s_span, units.text[qi] == all_texts[t])
+                by_source[sid].extend(mine)
                 matches.append(
                     {
                         "start": q_span[0],

@@ -253,10 +253,13 @@ PathsArg = Annotated[
     list[str] | None, typer.Argument(help="文件或文件夹；不给则使用库中已导入的通报", show_default=False)
 ]
 LimitOpt = Annotated[int | None, typer.Option("--limit", help="表格最多显示多少行（0 为全部）")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="收录不像整改通报的文件（默认跳过并说明原因）")]
 OutOpt = Annotated[
     str | None,
     typer.Option("--output", "-o", help="写入文件而不是屏幕：.xlsx（Excel 工作簿）、.csv（Excel 可直接打开）或 .jsonl"),
 ]
+
+HtmlOpt = Annotated[str | None, typer.Option("--html", help="另写一份可打印的离线 HTML 页面到该文件")]
 
 
 def err(message: str) -> None:
@@ -316,13 +319,15 @@ def _records_command(
     limit: int | None,
     out: str | None = None,
     rows: str | None = None,
+    force: bool = False,
 ) -> None:
     """Load the notices (files or store), build records with ``make`` and print them (or write
-    ``out``; ``rows`` is the list of records that CSV/XLSX show one row per item)."""
+    ``out``; ``rows`` is the list of records that CSV/XLSX show one row per item; ``force`` reads
+    files that do not look like notices)."""
     from simtool.store.corpus import notices_for
 
     _check_output(out, fmt)
-    items, skips = notices_for(paths or [], db)
+    items, skips = notices_for(paths or [], db, force=force)
     _skips(skips)
     output.emit(make(items), fmt, columns, title=title, limit=limit or None, rows=rows, path=out)
     _written(out)
@@ -334,11 +339,12 @@ def ingest(
     paths: Annotated[list[str], typer.Argument(help="要导入的文件或文件夹（递归）")],
     db: DbOpt = "simtool.db",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只打印汇总")] = False,
+    force: ForceOpt = False,
 ) -> None:
-    """导入通报文件到库中（txt/md/docx/html/pdf；同一文件重复导入不会重复添加）。"""
+    """导入通报文件到库中（txt/md/docx/html/pdf；同一文件或同一内容的不同格式重复导入不会重复添加）。"""
     from simtool.cli.commands import run_ingest
 
-    code = run_ingest(paths, db, quiet=quiet)
+    code = run_ingest(paths, db, quiet=quiet, force=force)
     raise typer.Exit(code)
 
 
@@ -350,6 +356,7 @@ def notices(
     fmt: FormatOpt = "table",
     limit: LimitOpt = None,
     out: OutOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """列出通报：标题、单位、日期、字数、问题数、措施数。"""
     from simtool.cli.commands import notice_records
@@ -363,7 +370,7 @@ def notices(
         ("problems", "问题"),
         ("measures", "措施"),
     ]
-    _records_command(paths, db, fmt, notice_records, columns, "通报列表", limit, out)
+    _records_command(paths, db, fmt, notice_records, columns, "通报列表", limit, out, force=force)
 
 
 @app.command()
@@ -375,12 +382,13 @@ def show(
     paths: PathsArg = None,
     db: DbOpt = "simtool.db",
     fmt: FormatOpt = "table",
+    force: ForceOpt = False,
 ) -> None:
-    """显示一篇通报的解析结构（元数据和分段）。"""
+    """显示一篇通报的解析结构（元数据和分段，问题带原编号）。"""
     from simtool.cli.commands import find_notice, show_notice
     from simtool.store.corpus import notices_for
 
-    items, skips = notices_for(paths or [], db)
+    items, skips = notices_for(paths or [], db, force=force)
     _skips(skips)
     show_notice(find_notice(items, notice), fmt)
 
@@ -412,6 +420,7 @@ def dupes(
     passages: Annotated[
         bool, typer.Option("--passages", help="按片段输出：两篇通报间连续相似的句子合为一段（中间最多隔一句）")
     ] = False,
+    force: ForceOpt = False,
 ) -> None:
     """列出经过核验的相似句段对（每对都用 rapidfuzz 复核过）。"""
     from simtool.cli.commands import run_dupes
@@ -429,6 +438,7 @@ def dupes(
         limit=limit,
         out=out,
         passages=passages,
+        force=force,
     )
     _written(out)
 
@@ -436,25 +446,37 @@ def dupes(
 @app.command()
 @guarded
 def check(
-    file: Annotated[str, typer.Argument(help="要检查的通报文件")],
+    paths: Annotated[list[str], typer.Argument(help="要检查的通报文件或文件夹，可以给多个")],
     db: DbOpt = "simtool.db",
     fmt: FormatOpt = "table",
     min_sim: MinSimOpt = 0.8,
     fail_above: Annotated[
         float | None, typer.Option("--fail-above", min=0.0, max=1.0, help="总文字复制比超过该值时以退出码 1 结束")
     ] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="相似来源表最多显示多少行（0 为全部）")] = 10,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="表格（检测结果、相似来源）最多显示多少行（0 为全部）")
+    ] = 10,
     out: OutOpt = None,
+    force: ForceOpt = False,
+    html: HtmlOpt = None,
+    html_dir: Annotated[
+        str | None, typer.Option("--html-dir", help="每篇通报一份检测报告单（HTML），写入该文件夹")
+    ] = None,
 ) -> None:
-    """把一篇通报与库中全部通报比对：总文字复制比、去除套话复制比、单篇最大复制比、来源排名。"""
+    """把通报（一个或多个文件、文件夹）与库中全部通报比对：总文字复制比、去除套话复制比、单篇最大复制比、来源排名。"""
     from simtool.cli.commands import run_check
 
     _check_output(out, fmt)
-    ratio = run_check(file, db, fmt=fmt, min_sim=min_sim, limit=limit, out=out)
+    records = run_check(
+        paths, db, fmt=fmt, min_sim=min_sim, limit=limit, out=out, html=html, html_dir=html_dir, force=force
+    )
     _written(out)
-    if fail_above is not None and ratio > fail_above:
-        err(f"总文字复制比 {ratio:.1%} 超过 --fail-above {fail_above:.1%}")
-        raise typer.Exit(1)
+    if fail_above is not None:
+        over = [r for r in records if r["copy_ratio"] > fail_above]
+        for r in over:
+            err(f"{r['notice']}：总文字复制比 {r['copy_ratio']:.1%} 超过 --fail-above {fail_above:.1%}")
+        if over:
+            raise typer.Exit(1)
 
 
 @app.command()
@@ -466,11 +488,12 @@ def compare(
     db: DbOpt = "simtool.db",
     fmt: FormatOpt = "table",
     min_sim: MinSimOpt = 0.8,
+    html: HtmlOpt = None,
 ) -> None:
     """两篇通报逐段对照：相同文字与差异。"""
     from simtool.cli.commands import run_compare
 
-    run_compare(a, b, paths or [], db, fmt=fmt, min_sim=min_sim)
+    run_compare(a, b, paths or [], db, fmt=fmt, min_sim=min_sim, html=html)
 
 
 @app.command()
@@ -482,6 +505,7 @@ def overlap(
     min_sim: MinSimOpt = 0.8,
     limit: LimitOpt = 30,
     out: OutOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """通报两两之间的文字重合（复制比），按去除套话后的重合度排序。"""
     from simtool.analyses.overlap import overlap_records
@@ -504,6 +528,7 @@ def overlap(
         "通报重合度排名",
         limit,
         out,
+        force=force,
     )
 
 
@@ -518,6 +543,7 @@ def phrases(
     ] = None,
     limit: LimitOpt = 40,
     out: OutOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """套话：被多篇通报共同使用的最长相同表述。"""
     from simtool.analyses.phrases import phrase_records
@@ -531,6 +557,7 @@ def phrases(
         "套话（多篇通报共用的表述）",
         limit,
         out,
+        force=force,
     )
 
 
@@ -546,6 +573,7 @@ def clusters(
     ] = False,
     limit: LimitOpt = 30,
     out: OutOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """跨通报、跨单位反复出现的整改措施（措施族）。"""
     from simtool.analyses.clusters import cluster_records, theme_records
@@ -566,6 +594,7 @@ def clusters(
             "措施主题",
             limit,
             out,
+            force=force,
         )
         return
     _records_command(
@@ -578,6 +607,7 @@ def clusters(
         limit,
         out,
         rows="members",
+        force=force,
     )
 
 
@@ -590,6 +620,7 @@ def reuse(
     min_sim: MinSimOpt = 0.8,
     limit: LimitOpt = 30,
     out: OutOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """通报内部：同一条措施被用于不同问题（千篇一律）。"""
     from simtool.analyses.reuse import reuse_records
@@ -604,6 +635,7 @@ def reuse(
         limit,
         out,
         rows="occurrences",
+        force=force,
     )
 
 

@@ -63,6 +63,7 @@ def show_notice(n: Notice, fmt: OutputFormat) -> None:
             "start": s.start,
             "end": s.end,
             "problem": s.problem,
+            "label": s.label,
             "heading": list(s.heading),
             "text": s.text,
         }
@@ -103,13 +104,14 @@ def show_notice(n: Notice, fmt: OutputFormat) -> None:
             {
                 "kind": kinds[str(s["kind"])],
                 "problem": s["problem"],
+                "label": s["label"],
                 "span": f"{s['start']}-{s['end']}",
                 "text": _short(str(s["text"]), 80),
             }
             for s in segments
         ),
         "table",
-        [("kind", "类型"), ("problem", "问题号"), ("span", "位置"), ("text", "内容")],
+        [("kind", "类型"), ("problem", "问题号"), ("label", "原编号"), ("span", "位置"), ("text", "内容")],
     )
 
 
@@ -121,10 +123,13 @@ def _short(text: str, width: int) -> str:
 _STATUS = {"added": "已导入", "exists": "已存在，未重复导入", "updated": "内容有变，已更新"}
 
 
-def run_ingest(paths: Sequence[str], db: str, *, quiet: bool = False) -> int:
-    """Ingest ``paths`` into the store ``db`` with a progress bar; returns the exit code."""
+def run_ingest(paths: Sequence[str], db: str, *, quiet: bool = False, force: bool = False) -> int:
+    """Ingest ``paths`` into the store ``db`` with a progress bar; returns the exit code.
+
+    ``force`` also takes in files that do not look like notices (``不像整改通报``).
+    """
     from simtool.store.codec import encode_index, ensure_index
-    from simtool.store.corpus import ingest
+    from simtool.store.corpus import SameText, duplicate_reason, ingest
 
     items = list(iter_files(paths))
     skips = [i for i in items if isinstance(i, Skip)]
@@ -149,20 +154,26 @@ def run_ingest(paths: Sequence[str], db: str, *, quiet: bool = False) -> int:
             progress.advance(task)
 
         ensure_index(store)
-        events += ingest(files, store, on_event=step, index=encode_index)
+        events += ingest(files, store, on_event=step, index=encode_index, force=force)
         total = store.count_notices()
     added = [e for e in events if isinstance(e, IngestResult)]
     bad = [e for e in events if isinstance(e, Skip)]
     if not quiet:
         for e in sorted(added, key=lambda e: e.path):
+            if isinstance(e, SameText):
+                print(output.inert(f"{e.path}：{duplicate_reason(e.same_as, stored=True)}"))
+                continue
             extra = f"，去除广告/噪声 {e.removed} 行" if e.removed and e.status != "exists" else ""
             print(output.inert(f"{e.path}：{_STATUS[e.status]}，{e.notices} 篇通报{extra}"))
     for s in sorted(bad, key=lambda s: s.path):
         print(output.inert(f"跳过 {s.path}：{s.reason}"), file=sys.stderr)
     new = sum(e.notices for e in added)
+    same = sum(isinstance(e, SameText) for e in added)
     print(
         f"共处理 {len(added) + len(bad)} 个文件：导入 {sum(e.status != 'exists' for e in added)} 个（{new} 篇通报），"
-        f"已存在 {sum(e.status == 'exists' for e in added)} 个，跳过 {len(bad)} 个；库中共有 {total} 篇通报（{db}）。"
+        f"已存在 {sum(e.status == 'exists' for e in added) - same} 个，"
+        + (f"内容与库中文件相同 {same} 个，" if same else "")
+        + f"跳过 {len(bad)} 个；库中共有 {total} 篇通报（{db}）。"
     )
     if not added and bad:
         return 2
@@ -187,6 +198,7 @@ def run_dupes(
     limit: int | None,
     out: str | None = None,
     passages: bool = False,
+    force: bool = False,
 ) -> None:
     from rich.table import Table
 
@@ -194,7 +206,7 @@ def run_dupes(
     from simtool.match.engine import DEFAULT_PARAMS, EngineParams, find_matches
     from simtool.store.corpus import notices_for
 
-    notices, skips = notices_for(paths, db)
+    notices, skips = notices_for(paths, db, force=force)
     for s in skips:
         print(output.inert(f"跳过 {s.path}：{s.reason}"), file=sys.stderr)
     params = EngineParams(mode="word", ngram=2) if shingles == "word" else DEFAULT_PARAMS
@@ -238,55 +250,118 @@ def run_dupes(
         con.print(f"（共 {len(recs)} 对，仅显示前 {limit} 对；用 --limit 0 或 --format jsonl 查看全部）")
 
 
+CHECK_COLUMNS: list[output.Column] = [
+    ("notice", "通报"),
+    ("date", "日期"),
+    ("copy_ratio", "总文字复制比", output.pct),
+    ("copy_ratio_substantive", "去除套话复制比", output.pct),
+    ("copy_ratio_unquoted", "去除引用复制比", output.pct),
+    ("max_source_ratio", "单篇最大复制比", output.pct),
+    ("earlier_source", "最大来源"),
+]
+
+
+def _earlier_cell(record: dict[str, Any]) -> str:
+    from simtool.analyses.direction import SAME_DAY_OR_UNDATED
+
+    source, share = record.get("max_earlier_source"), record.get("max_earlier_source_ratio")
+    return SAME_DAY_OR_UNDATED if source is None else f"{source}（{output.pct(share)}）"
+
+
+def _unreadable(skips: Sequence[Skip]) -> str:
+    if len(skips) == 1:
+        return f"无法读取 {skips[0].path}：{skips[0].reason}"
+    return f"没有读到任何通报（跳过 {len(skips)} 个文件），请检查路径和文件格式"
+
+
 def run_check(
-    file: str, db: str, *, fmt: OutputFormat, min_sim: float, limit: int | None = 10, out: str | None = None
-) -> float:
-    """Check ``file`` against the store; prints the report and returns the highest copy ratio."""
+    paths: Sequence[str] | str,
+    db: str,
+    *,
+    fmt: OutputFormat,
+    min_sim: float,
+    limit: int | None = 10,
+    out: str | None = None,
+    force: bool = False,
+    html: str | None = None,
+    html_dir: str | None = None,
+) -> list[dict[str, Any]]:
+    """Check every notice of every readable file under ``paths`` against the store; prints the
+    report and returns the records (one per checked notice, in reading order).
+
+    The table ranks the notices by 总文字复制比; when only one notice is checked, its sources follow.
+    A file that cannot be read is reported on stderr and skipped; none readable is a ``UserError``.
+    """
     from simtool.analyses.check import check_notices
     from simtool.analyses.phrases import store_formulaic
-    from simtool.read.ingest import read_document
     from simtool.store.corpus import load
 
-    doc = read_document(file)
-    loaded = load([file])
-    if isinstance(doc, Skip) or not loaded.notices:
-        reason = doc.reason if isinstance(doc, Skip) else "没有可分析的正文"
-        raise UserError(f"无法读取 {file}：{reason}")
+    loaded = load([paths] if isinstance(paths, str) else list(paths), force=force)
+    if not loaded.notices:
+        if len(loaded.skips) > 1:
+            for s in loaded.skips:
+                print(output.inert(f"跳过 {s.path}：{s.reason}"), file=sys.stderr)
+        raise UserError(_unreadable(loaded.skips))
+    for s in loaded.skips:
+        print(output.inert(f"跳过 {s.path}：{s.reason}"), file=sys.stderr)
     with Store(db, create=False) as store:
-        records = check_notices(
-            loaded.notices, store, min_sim=min_sim, formulaic=store_formulaic(store), exclude_sha=doc.sha256
-        )
+        checked = check_notices(loaded.notices, store, min_sim=min_sim, formulaic=store_formulaic(store))
+    records = checked
+    if html is not None or html_dir is not None:
+        from simtool.report.sheet import write_check_pages
+
+        write_check_pages(records, loaded.notices, db, html=html, html_dir=html_dir, min_sim=min_sim)
     if fmt != "table" or out:
         output.emit(records, fmt, [], title="检测结果", path=out)
-    else:
-        con = output.console()
-        for r in records:
-            con.print(output.inert(f"{r['notice']}  {r['title']}"))
-            con.print(
-                f"  总文字复制比 {r['copy_ratio']:.1%}    去除套话复制比 {r['copy_ratio_substantive']:.1%}"
-                f"    单篇最大复制比 {r['max_source_ratio']:.1%}    重合字数 {r['shared']} / {r['chars']}"
-            )
-            for sid in r.get("identical", []):
-                con.print(output.inert(f"  与库中 {sid} 完全相同"))
-            if not r["substantive_excludes_formulaic"]:
-                con.print("  （库中通报太少，无法识别套话，去除套话复制比与总文字复制比相同）")
-            output.emit(
-                r["sources"],
-                "table",
-                [
-                    ("notice", "来源通报"),
-                    ("title", "标题"),
-                    ("unit", "单位"),
-                    ("shared", "重合字数"),
-                    ("ratio", "占本文比例", output.pct),
-                ],
-                title="相似来源",
-                limit=limit or None,
-            )
-    return max((r["copy_ratio"] for r in records), default=0.0)
+        return records
+    ranked = sorted(records, key=lambda r: (-r["copy_ratio"], r["notice"]))
+    one = len(records) == 1
+    output.emit(
+        ({**r, "earlier_source": _earlier_cell(r)} for r in ranked),
+        "table",
+        CHECK_COLUMNS,
+        title=f"检测结果（{len(records)} 篇，按总文字复制比从高到低；最大来源只列发布日期更早的通报）",
+        limit=None if one else limit or None,
+    )
+    con = output.console()
+    if not records[0]["substantive_excludes_formulaic"]:
+        con.print("（库中通报太少，无法识别套话，去除套话复制比与总文字复制比相同）")
+    if one:
+        _check_details(records[0], limit)
+    return records
 
 
-def run_compare(a: str, b: str, paths: Sequence[str], db: str, *, fmt: OutputFormat, min_sim: float) -> None:
+def _check_details(r: dict[str, Any], limit: int | None) -> None:
+    """One checked notice: its ratios and the ranked table of its sources."""
+    con = output.console()
+    con.print(output.inert(f"{r['notice']}  {r['title']}"))
+    unquoted = r.get("copy_ratio_unquoted")
+    con.print(
+        f"  总文字复制比 {r['copy_ratio']:.1%}    去除套话复制比 {r['copy_ratio_substantive']:.1%}"
+        f"    去除引用复制比 {output.pct(unquoted)}"
+        f"    单篇最大复制比 {r['max_source_ratio']:.1%}    重合字数 {r['shared']} / {r['chars']}"
+    )
+    for sid in r.get("identical", []):
+        con.print(output.inert(f"  与库中 {sid} 完全相同"))
+    output.emit(
+        r["sources"],
+        "table",
+        [
+            ("notice", "来源通报"),
+            ("title", "标题"),
+            ("unit", "单位"),
+            ("date", "日期"),
+            ("shared", "重合字数"),
+            ("ratio", "占本文比例", output.pct),
+        ],
+        title="相似来源",
+        limit=limit or None,
+    )
+
+
+def run_compare(
+    a: str, b: str, paths: Sequence[str], db: str, *, fmt: OutputFormat, min_sim: float, html: str | None = None
+) -> None:
     from rich.table import Table
 
     from simtool.analyses.check import compare_notices
@@ -303,7 +378,12 @@ def run_compare(a: str, b: str, paths: Sequence[str], db: str, *, fmt: OutputFor
         notices, _ = notices_for(paths, db)
         return find_notice(notices, ref)
 
-    rec = compare_notices(resolve(a), resolve(b), min_sim=min_sim)
+    na, nb = resolve(a), resolve(b)
+    rec = compare_notices(na, nb, min_sim=min_sim)
+    if html is not None:
+        from simtool.report.side_by_side import write_compare_page
+
+        write_compare_page(rec, na, nb, html, min_sim=min_sim)
     if fmt != "table":
         output.emit([rec], fmt, [], rows="passages")
         return

@@ -54,7 +54,10 @@ class Segment:
 
     ``heading`` is the path of headings above the segment (outermost first).  ``problem``
     is the 1-based number of the problem (within the notice) that the segment belongs to,
-    for problem and measure segments; ``None`` elsewhere.
+    for problem and measure segments; ``None`` elsewhere.  ``label`` is the number a problem
+    segment carries as printed, with the printed numbers of the item headings above it
+    (``（二）12.``, ``(一)1.一是``; the ``一、`` section is left out), ``None`` for other segments
+    and for a problem printed without a number (see :func:`simtool.read.parse.problem_label`).
     """
 
     kind: SegmentKind
@@ -63,6 +66,7 @@ class Segment:
     text: str
     heading: tuple[str, ...] = ()
     problem: int | None = None
+    label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from simtool.core.types import Notice, Scope, View
 from simtool.match import sketch
 from simtool.match.lsh import band_keys, candidate_blocks, lsh_params
 from simtool.match.units import SENTENCE, Units, build_units, collapse
-from simtool.match.verify import contained_span, verify
+from simtool.match.verify import SENTENCE_CONTAIN_RATIO, contained_span, verify
 from simtool.text.normalize import normalize_map
 
 DEFAULT_MIN_SIM = 0.8
@@ -208,7 +208,7 @@ def find_matches(
     # similar distinct texts: LSH candidates, verified block by block (bounded memory)
     if len(distinct) > 1:
         for pairs in candidate_blocks(keys_for(distinct, params, min_sim)):
-            ver = verify(distinct, pairs, min_sim)
+            ver = verify(distinct, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO)
             single = (sizes[ver.i] == 1) & (sizes[ver.j] == 1)  # most texts occur once: no expansion
             out_a.append(order[starts[ver.i[single]]])
             out_b.append(order[starts[ver.j[single]]])

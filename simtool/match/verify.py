@@ -15,7 +15,8 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
 CONTAIN_MIN_CHARS = 12
-CONTAIN_LEN_RATIO = 0.6
+CONTAIN_LEN_RATIO = 0.6  # measures (clusters): a contained text is at most this share of the longer one
+SENTENCE_CONTAIN_RATIO = 0.9  # sentences: containment is tried up to nearly equal lengths
 
 
 class Verified(NamedTuple):
@@ -50,7 +51,14 @@ def pair_scores(left: Sequence[str], right: Sequence[str], min_sim: float) -> np
     return np.asarray(out, dtype=np.float64)
 
 
-def verify(texts: Sequence[str], pairs: np.ndarray, min_sim: float, *, containment: bool = True) -> Verified:
+def verify(
+    texts: Sequence[str],
+    pairs: np.ndarray,
+    min_sim: float,
+    *,
+    containment: bool = True,
+    contain_ratio: float = CONTAIN_LEN_RATIO,
+) -> Verified:
     """Keep the candidate ``pairs`` whose texts really are similar (score ≥ ``min_sim``)."""
     if len(pairs) == 0:
         e = np.empty(0, dtype=np.int64)
@@ -69,7 +77,7 @@ def verify(texts: Sequence[str], pairs: np.ndarray, min_sim: float, *, containme
         )
     contained = np.zeros(len(pairs), dtype=bool)
     if containment:
-        todo = np.flatnonzero((scores < cutoff) & (short >= CONTAIN_MIN_CHARS) & (short <= CONTAIN_LEN_RATIO * long_))
+        todo = np.flatnonzero((scores < cutoff) & (short >= CONTAIN_MIN_CHARS) & (short <= contain_ratio * long_))
         if len(todo):
             a_short = (la[todo] <= lb[todo]).tolist()
             ia, ib = pairs[todo, 0].tolist(), pairs[todo, 1].tolist()

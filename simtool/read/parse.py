@@ -15,12 +15,14 @@ The parser reads a notice line by line (one pass, regular expressions only):
 
 Every segment's ``text`` is the exact (stripped) slice of the notice's text; segments never
 overlap; labels (``整改情况：``) and status remarks (``已完成整改。``) belong to no segment.
+A problem segment keeps the number it is printed with (``Segment.label``, see :func:`problem_label`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from simtool.core.spans import line_spans
 from simtool.core.types import Notice, Segment, SegmentKind
@@ -98,13 +100,15 @@ class _Builder:
         s = start + (len(piece) - len(piece.lstrip()))
         e = start + len(piece.rstrip())
         if e > s:
-            self.segments.append(Segment(kind, s, e, self.text[s:e], self.path(), problem))
+            path, seg_text = self.path(), self.text[s:e]
+            label = problem_label(path, seg_text) if kind == "problem" else None
+            self.segments.append(Segment(kind, s, e, seg_text, path, problem, label))
 
     def extend_last(self, end: int) -> None:
         """Make the last segment run to ``end`` (a sentence continued on the next line)."""
         last = self.segments[-1]
         e = last.start + len(self.text[last.start : end].rstrip())
-        self.segments[-1] = Segment(last.kind, last.start, e, self.text[last.start : e], last.heading, last.problem)
+        self.segments[-1] = replace(last, end=e, text=self.text[last.start : e])
 
     def heading(self, rank: int, start: int, end: int) -> None:
         self.pop_to(rank)
@@ -115,6 +119,54 @@ class _Builder:
     def pop_to(self, rank: int) -> None:
         while self.stack and self.stack[-1][0] >= rank:
             self.stack.pop()
+
+
+_NUMERAL = re.compile(r"[0-9０-９一二三四五六七八九十]")
+_NUMBERED: dict[LineKind, re.Pattern[str]] = {
+    "l2": markers.L2,
+    "l3": markers.L3,
+    "l4": markers.L4,
+    "enum": markers.ENUM_START,
+    "about": markers.PROBLEM_LABEL,
+}
+
+
+def _printed_number(line: str) -> str | None:
+    """The number an item line starts with, as printed (white space and a trailing colon dropped).
+
+    >>> [_printed_number(s) for s in ("（二）关于……", "12.制度不健全", "(3)学习", "一是跨年度入账", "问题三：……")]
+    ['（二）', '12.', '(3)', '一是', '问题三']
+    >>> _printed_number("一、总体情况"), _printed_number("关于学习不深入的问题"), _printed_number("问题：……")
+    (None, None, None)
+    """
+    pattern = _NUMBERED.get(markers.line_kind(line))
+    m = pattern.match(line) if pattern is not None else None
+    if m is None:
+        return None
+    number = re.sub(r"\s+", "", m.group()).rstrip(":：")
+    return number if _NUMERAL.search(number) else None
+
+
+def problem_label(heading: Sequence[str], text: str) -> str | None:
+    """The printed number of a problem segment: the numbers of the item headings above it
+    (``（二）``, ``1.``, ``（3）``; not the ``一、`` section) followed by its own.
+
+    ``None`` when the problem itself is printed without a number (``关于……的问题。`` under a
+    numbered heading).  It depends only on the segment's ``heading`` and ``text``, so a store can
+    derive it again on load.
+
+    >>> problem_label(("二、整改落实情况", "（二）关于财经纪律的问题"), "12.报销不规范。")
+    '（二）12.'
+    >>> problem_label(("二、整改落实情况",), "（三）内控制度执行不到位。")
+    '（三）'
+    >>> problem_label(("二、整改落实情况", "1.关于经济工作的问题"), "关于学习不够到位的问题。") is None
+    True
+    """
+    own = _printed_number(text)
+    if own is None:
+        return None
+    chain = [_printed_number(h) for h in heading if markers.line_kind(h) != "l1"]
+    return "".join([*(c for c in chain if c), own])
 
 
 def _lines(text: str) -> list[_Line]:

@@ -101,6 +101,8 @@ HEADERS: dict[str, str] = {
     "copy_ratio_unquoted": "去除引用复制比",
     "substantive_excludes_formulaic": "已识别套话",
     "max_source_ratio": "单篇最大复制比",
+    "max_earlier_source": "更早发布的最大来源",
+    "max_earlier_source_ratio": "更早来源复制比",
     "max_source": "最大来源",
     "sources": "相似来源",
     "ratio": "复制比",

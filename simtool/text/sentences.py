@@ -18,7 +18,7 @@ import re
 Span = tuple[int, int]
 
 MIN_SENTENCE_CHARS = 13  # CNKI marks 13 consecutive equal characters as copied
-LONG_SENTENCE_CHARS = 48  # sentences longer than this are also cut into clause windows
+LONG_SENTENCE_CHARS = 26  # sentences longer than this (two minimal clauses) are also cut into clause windows
 WINDOW_CHARS = MIN_SENTENCE_CHARS  # a clause window runs over clauses until it holds this many characters
 
 _END = re.compile(r"[。！？；!?;]+[”’\"'）)」』]*")
