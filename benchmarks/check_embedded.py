@@ -280,7 +280,7 @@ def run(
                     "copy_ratio": rec.get("copy_ratio"),
                     "copy_ratio_substantive": rec.get("copy_ratio_substantive"),
                     "max_source_ratio": rec.get("max_source_ratio"),
-                    "named_source": named,
+                    "named_source": _repo_relative(named),
                     "source_correct": same(named),
                     "true_source_rank": next((i + 1 for i, s in enumerate(srcs) if same(s.get("notice"))), None),
                     "within_0.05": rec.get("copy_ratio") is not None and abs(rec["copy_ratio"] - true_share) <= 0.05,
@@ -292,7 +292,10 @@ def run(
             )
     n = len(rows)
     return {
-        "store": {"ingest": f"simtool ingest {data / 'corpus'} --db {db}", "seconds": round(ingest_seconds, 1)},
+        "store": {
+            "ingest": f"simtool ingest {_repo_relative(str(data / 'corpus'))} --db <tmp>/store.db",
+            "seconds": round(ingest_seconds, 1),
+        },
         "cases": cases,
         "own_sentences_rejected_as_similar_to_the_store": own_text.rejected,
         "checks": n,
@@ -330,6 +333,16 @@ def markdown(r: dict[str, Any]) -> str:
             f"{x['true_source_rank'] or '—'} |" + (f" {x['error']}" if x.get("error") else "")
         )
     return "\n".join(lines) + "\n"
+
+
+def _repo_relative(path: str | None) -> str | None:
+    """A path as committed results show it: relative to the repository (no machine's folders)."""
+    if path is None:
+        return None
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return path
 
 
 def main(argv: list[str] | None = None) -> int:

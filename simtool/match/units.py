@@ -99,10 +99,16 @@ def segment_units(notices: Sequence[Notice], view: View = "literal", *, min_char
                 raw.append(text[a:b])
     texts = normalize_many(raw, view)
     keep = np.fromiter((len(t) >= min_chars for t in texts), dtype=bool, count=len(texts))
-    cols = np.asarray(rows, dtype=np.int64).reshape(-1, 5)[keep]
+    return _columns(rows, texts, keep, 5)
+
+
+def _columns(rows: Sequence[tuple[int, ...]], texts: list[str], keep: np.ndarray, width: int) -> Units:
+    """``Units`` from rows ``(notice, start, end, kind, problem[, sentence, level, segment])`` kept by ``keep``."""
+    cols = np.asarray(rows, dtype=np.int64).reshape(-1, width)[keep]
     notice = cols[:, 0].astype(np.int32)
     # running number of each unit within its notice (units of a notice are contiguous)
     first = np.searchsorted(notice, notice, side="left") if len(notice) else np.empty(0, dtype=np.int64)
+    sentence_cols = width == 8
     return Units(
         notice=notice,
         start=cols[:, 1].copy(),
@@ -111,6 +117,9 @@ def segment_units(notices: Sequence[Notice], view: View = "literal", *, min_char
         problem=cols[:, 4].astype(np.int32),
         seq=(np.arange(len(notice)) - first).astype(np.int32),
         text=[t for t, k in zip(texts, keep.tolist()) if k],
+        sentence=cols[:, 5].astype(np.int32) if sentence_cols else None,
+        level=cols[:, 6].astype(np.int8) if sentence_cols else None,
+        segment=cols[:, 7].astype(np.int32) if sentence_cols else None,
     )
 
 
@@ -158,18 +167,4 @@ def build_units(notices: Sequence[Notice], view: View = "literal", *, min_chars:
                 sent += 1
     texts = normalize_many(raw, view)
     keep = np.fromiter((is_evidence(t, min_chars) for t in texts), dtype=bool, count=len(texts))
-    cols = np.asarray(rows, dtype=np.int64).reshape(-1, 8)[keep]
-    notice = cols[:, 0].astype(np.int32)
-    first = np.searchsorted(notice, notice, side="left") if len(notice) else np.empty(0, dtype=np.int64)
-    return Units(
-        notice=notice,
-        start=cols[:, 1].copy(),
-        end=cols[:, 2].copy(),
-        kind=cols[:, 3].astype(np.int8),
-        problem=cols[:, 4].astype(np.int32),
-        seq=(np.arange(len(notice)) - first).astype(np.int32),
-        text=[t for t, k in zip(texts, keep.tolist()) if k],
-        sentence=cols[:, 5].astype(np.int32),
-        level=cols[:, 6].astype(np.int8),
-        segment=cols[:, 7].astype(np.int32),
-    )
+    return _columns(rows, texts, keep, 8)
