@@ -73,6 +73,7 @@ class Settings:
     what_if: bool = True  # also try other EngineParams on the oracle subset
     mem_limit_gb: float = 10.0  # address-space cap of each stage process (0: none)
     stage_timeout: float = 1800.0  # seconds
+    jobs: int | None = None  # ingest worker processes (None: one per core)
 
     @property
     def data(self) -> Path:
@@ -142,17 +143,6 @@ def machine() -> dict[str, Any]:
     }
 
 
-def timed(fn: Callable[..., Any], log: dict[str, float], name: str) -> Callable[..., Any]:
-    def wrapper(*a: Any, **k: Any) -> Any:
-        t = time.perf_counter()
-        try:
-            return fn(*a, **k)
-        finally:
-            log[name] = log.get(name, 0.0) + time.perf_counter() - t
-
-    return wrapper
-
-
 def subset_paths(data: Path, count: int) -> list[str]:
     corpus = data / "corpus"
     return [str(corpus / "seeds")] + [str(corpus / "notices" / f"n{i:06d}.txt") for i in range(count)]
@@ -168,25 +158,24 @@ def distinct_unit_texts(notices: Sequence[Any]) -> tuple[list[str], int]:
 
 # ============================================================================================ stages (child processes)
 def stage_ingest(s: Settings, db: str) -> dict[str, Any]:
-    from simtool.cli.commands import run_ingest
+    import simtool
     from simtool.store.sqlite import Store
 
     for f in Path(db).parent.glob(Path(db).name + "*"):
         f.unlink()
-    out = io.StringIO()
     t0 = time.perf_counter()
-    with contextlib.redirect_stdout(out):
-        rc = run_ingest([str(s.data / "corpus")], db, quiet=True)
+    result = simtool.ingest([str(s.data / "corpus")], db, jobs=s.jobs)
     seconds = time.perf_counter() - t0
     with Store(db) as store:
         notices = store.count_notices()
     size = sum(f.stat().st_size for f in Path(db).parent.glob(Path(db).name + "*"))
     return {
         "seconds": seconds,
-        "exit_code": rc,
+        "exit_code": 0 if not result.skipped else 1,
         "notices": notices,
+        "jobs": s.jobs,
         "db_mb": round(size / 2**20, 1),
-        "summary": out.getvalue().strip()[-300:],
+        "summary": f"{result.added} files added, {result.skipped} skipped, {notices} notices",
     }
 
 
@@ -203,45 +192,15 @@ def stage_dupes(s: Settings, db: str, source: str, evaluate: bool) -> dict[str, 
         loaded = simtool.load([str(s.data / "corpus")])
         notices = loaded.notices
     load_s = time.perf_counter() - t0
-    log: dict[str, float] = {}
-    originals = {
-        name: getattr(engine, name) for name in ("build_units", "collapse", "keys_for", "candidate_blocks", "verify")
-    }
-    sizes: dict[str, int] = {}
-    try:
-        for name, fn in originals.items():
-            setattr(engine, name, timed(fn, log, name))
-        collapse_fn = engine.collapse
+    from simtool.core.timing import recording
 
-        def counting_collapse(texts: Any) -> Any:
-            res = collapse_fn(texts)
-            sizes["distinct_texts"] = len(res[0])
-            return res
-
-        engine.collapse = counting_collapse
-        cand_fn = engine.candidate_blocks
-
-        def counting_candidates(keys: Any, **k: Any) -> Any:
-            sizes["candidates"] = 0
-            blocks = cand_fn(keys, **k)  # candidates come in blocks, each verified before the next
-            while True:
-                t = time.perf_counter()
-                block = next(blocks, None)
-                log["candidate_blocks"] = log.get("candidate_blocks", 0.0) + time.perf_counter() - t
-                if block is None:
-                    return
-                sizes["candidates"] += len(block)
-                yield block
-
-        engine.candidate_blocks = counting_candidates
+    with recording() as rec:
         t1 = time.perf_counter()
         m = engine.find_matches(notices, min_sim=s.min_sim, scope="cross")
         find_s = time.perf_counter() - t1
-    finally:
-        for name, fn in originals.items():
-            setattr(engine, name, fn)
-    breakdown = {k: round(v, 3) for k, v in log.items()}
-    breakdown["other (families, expansion, scope filter, sort)"] = round(find_s - sum(log.values()), 3)
+    breakdown = {k: round(v, 3) for k, v in rec.seconds.items()}
+    sizes = dict(rec.counts)
+    families = int(len(np.unique(m.unit_family[m.unit_family >= 0])))
     out: dict[str, Any] = {
         "source": source,
         "notices": len(notices),
@@ -250,6 +209,7 @@ def stage_dupes(s: Settings, db: str, source: str, evaluate: bool) -> dict[str, 
         "seconds": load_s + find_s,
         "units": len(m.units),
         "pairs": len(m),
+        "families": families,
         **sizes,
         "breakdown": breakdown,
         "peak_rss_mb_before_eval": peak_rss_mb(),
@@ -630,6 +590,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-what-if", action="store_true", help="skip the other-EngineParams runs on the oracle subset")
     ap.add_argument("--no-text-dedup", action="store_true")
     ap.add_argument("--profile", action="store_true", help="also cProfile ingest and dupes (extra runs)")
+    ap.add_argument("--jobs", type=int, default=None, help="ingest worker processes (default: one per core)")
     ap.add_argument("--results", default="benchmarks/results")
     ap.add_argument("--report-only", action="store_true", help="rewrite run-<N>.md from run-<N>.json")
     ap.add_argument(
@@ -707,6 +668,7 @@ def main(argv: list[str] | None = None) -> int:
             mem_limit_gb=args.mem_limit_gb,
             stage_timeout=args.stage_timeout,
             what_if=not args.no_what_if,
+            jobs=args.jobs,
         )
         run(s)
         print(f"wrote {args.results}/run-{n}.md", file=sys.stderr)

@@ -44,8 +44,15 @@ class Ingested:
         return sum(e.notices for e in self.events if isinstance(e, IngestResult))
 
 
-def ingest(paths: Sequence[str], db: str | Store, *, on_event: Callable[[IngestEvent], None] | None = None) -> Ingested:
-    """Add every readable file under ``paths`` to the store ``db`` (one transaction per file)."""
+def ingest(
+    paths: Sequence[str],
+    db: str | Store,
+    *,
+    on_event: Callable[[IngestEvent], None] | None = None,
+    jobs: int | None = None,
+) -> Ingested:
+    """Add every readable file under ``paths`` to the store ``db`` (one transaction per file;
+    files are read and parsed on ``jobs`` processes, default one per core)."""
     from simtool.read.ingest import iter_files
     from simtool.store.codec import encode_index, ensure_index
     from simtool.store.corpus import ingest as ingest_files
@@ -56,7 +63,7 @@ def ingest(paths: Sequence[str], db: str | Store, *, on_event: Callable[[IngestE
     store = db if isinstance(db, Store) else Store(db)
     try:
         ensure_index(store)
-        events = ingest_files(files, store, on_event=on_event, index=encode_index)
+        events = ingest_files(files, store, on_event=on_event, index=encode_index, jobs=jobs)
     finally:
         if not isinstance(db, Store):
             store.close()

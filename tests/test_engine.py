@@ -198,3 +198,21 @@ def test_check_merges_adjacent_matches_into_passages(tmp_path: Path) -> None:
     top = rec["passages"][0]
     assert top["source"] == source.id and top["units"] >= 2
     assert top["text"] == Path(new).read_text(encoding="utf-8")[top["start"] : top["end"]]
+
+
+def test_containment_spans_equal_the_one_by_one_alignment(seeds: simtool.Loaded) -> None:
+    from simtool.match.engine import aligned_part
+
+    m = find_matches(seeds.notices, min_sim=0.8, scope="all")
+    u, texts = m.units, [n.text for n in seeds.notices]
+    checked = 0
+    for k in np.flatnonzero(m.contained).tolist():
+        a, b = int(m.a[k]), int(m.b[k])
+        long_, short, on_a = (a, b, True) if len(u.text[a]) > len(u.text[b]) else (b, a, False)
+        s0 = int(u.start[long_])
+        raw = texts[int(u.notice[long_])][s0 : int(u.end[long_])]
+        x, y = aligned_part(u.text[short], u.text[long_], raw)
+        got = (int(m.a_start[k]), int(m.a_end[k])) if on_a else (int(m.b_start[k]), int(m.b_end[k]))
+        assert got == (s0 + x, s0 + y)
+        checked += 1
+    assert checked > 100

@@ -120,3 +120,27 @@ SPACEABLE = st.text(
 def test_a_spaced_out_text_normalizes_like_its_unspaced_copy(s: str, sep: str) -> None:
     for view in ("literal", "template"):
         assert normalize(sep.join(s), view) == normalize(s, view)  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(CJKISH)
+def test_identity_shortcut_gives_the_walked_offsets(s: str) -> None:
+    from simtool.text.normalize import _normalize_map_walk
+
+    for view in ("literal", "template"):
+        assert normalize_map(s, view) == _normalize_map_walk(s, view)  # type: ignore[arg-type]
+
+
+def test_identity_shortcut_on_the_seed_sentences() -> None:
+    from simtool.api import notices
+    from simtool.text.normalize import _normalize_map_walk
+    from simtool.text.sentences import sentence_spans
+
+    checked = 0
+    for n in notices(["corpora/seeds"]):
+        for seg in n.segments:
+            for a, b in sentence_spans(n.text, seg.start, seg.end):
+                for view in ("literal", "template"):
+                    assert normalize_map(n.text[a:b], view) == _normalize_map_walk(n.text[a:b], view)  # type: ignore[arg-type]
+                checked += 1
+    assert checked > 1000

@@ -40,6 +40,7 @@ import numpy as np
 from simtool.analyses.reuse import measure_units
 from simtool.core.types import Notice, View
 from simtool.match.engine import EngineParams, keys_for
+from simtool.match.families import components
 from simtool.match.lsh import candidate_pairs
 from simtool.match.units import Units, collapse
 from simtool.match.verify import verify
@@ -103,29 +104,6 @@ def similarity_graph(units: Units, *, min_sim: float, params: EngineParams | Non
         ver.j[order].astype(np.int64),
         ver.score[order].astype(np.float64),
     )
-
-
-def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Connected-component label of each node: the smallest node index in its component.
-
-    >>> components(5, np.array([0, 3]), np.array([2, 4])).tolist()
-    [0, 1, 0, 3, 3]
-    """
-    lab = np.arange(n, dtype=np.int64)
-    while True:
-        la, lb = lab[a], lab[b]
-        m = np.minimum(la, lb)
-        new = lab.copy()
-        np.minimum.at(new, la, m)
-        np.minimum.at(new, lb, m)
-        while True:  # pointer jumping until every node points at a root
-            nxt = new[new]
-            if np.array_equal(nxt, new):
-                break
-            new = nxt
-        if np.array_equal(new, lab):
-            return lab
-        lab = new
 
 
 def average_linkage(weight: Sequence[float], edges: Sequence[tuple[int, int, float]], min_sim: float) -> list[int]:

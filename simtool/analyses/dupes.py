@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +12,7 @@ import numpy as np
 from simtool.core.types import Notice, View
 from simtool.match.engine import Matches, covered_by_sentences
 from simtool.match.units import CLAUSE, LEVEL_NAMES, SENTENCE, Units
-from simtool.match.verify import align
+from simtool.match.verify import align, similarity
 from simtool.text.normalize import normalize_map
 
 
@@ -144,4 +145,41 @@ def passage_records(notices: Sequence[Notice], m: Matches) -> list[dict[str, Any
         for p in passages(m)
     ]
     out.sort(key=lambda r: (-(r["a"]["end"] - r["a"]["start"]), r["a"]["notice"], r["a"]["start"], r["b"]["notice"]))
+    return out
+
+
+def family_records(notices: Sequence[Notice], m: Matches) -> list[dict[str, Any]]:
+    """One record per family (a text and its near-identical variants used more than ``max_family``
+    times, drawn as a star in the pairs): the representative, every wording with its count and
+    similarity to the representative, and how many units and notices use it; largest first."""
+    u = m.units
+    members = np.flatnonzero(m.unit_family >= 0)
+    if not len(members):
+        return []
+    members = members[np.lexsort((members, m.unit_family[members]))]
+    cuts = np.flatnonzero(np.diff(m.unit_family[members])) + 1
+    out: list[dict[str, Any]] = []
+    for group in np.split(members, cuts):
+        rep = int(m.unit_family[group[0]])
+        rn = notices[int(u.notice[rep])]
+        raw: dict[str, str] = {}
+        counts: dict[str, int] = defaultdict(int)
+        for k in group.tolist():
+            raw.setdefault(u.text[k], notices[int(u.notice[k])].text[int(u.start[k]) : int(u.end[k])])
+            counts[u.text[k]] += 1
+        variants = [
+            {"text": raw[norm], "count": counts[norm], "score": round(similarity(u.text[rep], norm), 4)}
+            for norm in sorted(counts, key=lambda t: (-counts[t], t != u.text[rep], t))
+        ]
+        out.append(
+            {
+                "family": family_id(rn, int(u.start[rep])),
+                "units": len(group),
+                "notices": len(set(u.notice[group].tolist())),
+                "wordings": len(variants),
+                "representative": side(rn, int(u.start[rep]), int(u.end[rep])) | _segment(rn, u, rep),
+                "variants": variants,
+            }
+        )
+    out.sort(key=lambda r: (-r["units"], r["family"]))
     return out

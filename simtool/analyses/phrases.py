@@ -25,10 +25,8 @@ Finding given phrases in notices (``formulaic_spans``, ``formulaic_share``) live
 from __future__ import annotations
 
 import json
-import logging
 import math
 import sqlite3
-import time
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
@@ -46,6 +44,7 @@ from simtool.analyses.formulaic import (
     matching_text,
     pieces,
 )
+from simtool.core.timing import Laps
 from simtool.core.types import Notice
 from simtool.store.sqlite import Store
 
@@ -62,23 +61,10 @@ __all__ = [
     "trim",
 ]
 
-log = logging.getLogger(__name__)
 DEFAULT_MIN_LEN = 6
 DEFAULT_MAX_PHRASES = 500
 _TABLE_BITS = 24
 _TABLE_MASK = np.uint64((1 << _TABLE_BITS) - 1)
-
-
-class _Clock:
-    """Logs the time of each named stage at DEBUG level."""
-
-    def __init__(self) -> None:
-        self.t = time.perf_counter(), time.process_time()
-
-    def lap(self, stage: str) -> None:
-        now = time.perf_counter(), time.process_time()
-        log.debug("phrases: %s %.2fs (cpu %.2fs)", stage, now[0] - self.t[0], now[1] - self.t[1])
-        self.t = now
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,14 +279,14 @@ class _Reduced:
 
 def _closed_phrases(notices: Sequence[Notice], k: int, min_len: int) -> tuple[_Reduced, list[tuple[str, int, int]]]:
     """The reduced text and its closed frequent strings as ``(string, sa_lo, sa_hi)``."""
-    clock = _Clock()
+    clock = Laps("phrases")
     texts = [matching_text(n) for n in notices]
     clock.lap("normalize")
     codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
     owner = np.repeat(np.arange(len(notices), dtype=np.int32), [len(t) for t in texts])
     del texts
     cover = _frequent_cover(codes, owner, len(notices), k, min_len)
-    clock.lap(f"frequent grams ({len(codes)} chars)")
+    clock.lap("frequent grams")
     keep = np.flatnonzero(cover | np.concatenate([[False], cover[:-1]]))
     rcodes = np.where(cover[keep], codes[keep], 0).astype(np.uint32)
     rowner = owner[keep]
@@ -309,7 +295,7 @@ def _closed_phrases(notices: Sequence[Notice], k: int, min_len: int) -> tuple[_R
         return _Reduced("", rowner, np.zeros(0, dtype=np.int64)), []
     run = _run_lengths(rcodes)
     sa, ranks = _suffix_array(rcodes, int(run.max()))
-    clock.lap(f"suffix array ({len(rcodes)} chars, longest run {int(run.max())})")
+    clock.lap("suffix array")
     lcp = _lcp(sa, ranks, run)
     del ranks
     lcp[lcp < min_len] = 0
@@ -319,7 +305,7 @@ def _closed_phrases(notices: Sequence[Notice], k: int, min_len: int) -> tuple[_R
     same = owner_sa[order[1:]] == owner_sa[order[:-1]]
     prev[order[1:][same]] = order[:-1][same]
     nodes = _closed_nodes(lcp, prev, k)
-    clock.lap(f"lcp and nodes ({len(nodes)})")
+    clock.lap("lcp and nodes")
     red = _Reduced(rcodes.tobytes().decode("utf-32-le"), rowner, sa)
     strings = [red.text[int(sa[nd.lb]) : int(sa[nd.lb]) + nd.depth] for nd in nodes]
     widest_left: dict[str, int] = {}  # right-closed strings are left-closed unless some xs keeps the notices

@@ -18,13 +18,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz.distance import Indel
 
 from simtool.core.spans import CharCounter, merge_spans, subtract_spans
 from simtool.core.types import Notice
 from simtool.match.engine import Matches
+from simtool.match.verify import equal_runs
 from simtool.text.normalize import normalize_map
-from simtool.text.sentences import MIN_SENTENCE_CHARS
 
 Span = tuple[int, int]
 _SPACE = re.compile(r"\s+")
@@ -125,10 +124,6 @@ def same_text_key(text: str) -> str:
     return _SPACE.sub("", text)
 
 
-MIN_BLOCK = 4  # equal runs shorter than this inside a similar pair (a shared 的, 和, 工作) are not copying
-MIN_SHARED = MIN_SENTENCE_CHARS  # a pair sharing fewer equal characters than this shares nothing (CNKI's 13)
-
-
 class BlockFinder:
     """The characters two matched spans really share: for a pair that is similar but not identical,
     the runs of at least ``MIN_BLOCK`` equal characters (after normalization) of its alignment, as
@@ -149,14 +144,9 @@ class BlockFinder:
         found = self.cache.get(key)
         if found is None:
             na, nb = normalize_map(a_raw), normalize_map(b_raw)
-            found = []
-            for op in Indel.opcodes(na.text, nb.text):
-                if op.tag == "equal" and op.src_end - op.src_start >= MIN_BLOCK:
-                    sa, ea = na.span(op.src_start, op.src_end)
-                    sb, eb = nb.span(op.dest_start, op.dest_end)
-                    found.append((sa, ea, sb, eb))
-            if sum(ea - sa for sa, ea, _, _ in found) < MIN_SHARED:
-                found = []  # a short shared piece (发展势头良好。) is no evidence by itself
+            found = []  # a short shared piece (发展势头良好。) is no evidence by itself
+            for sa, ea, sb, eb in equal_runs(na.text, nb.text):
+                found.append((*na.span(sa, ea), *nb.span(sb, eb)))
             self.cache[key] = found
         return found
 

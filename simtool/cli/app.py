@@ -340,11 +340,14 @@ def ingest(
     db: DbOpt = "simtool.db",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只打印汇总")] = False,
     force: ForceOpt = False,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="并行读取、解析文件的进程数（默认每个 CPU 核一个）")
+    ] = None,
 ) -> None:
     """导入通报文件到库中（txt/md/docx/html/pdf；同一文件或同一内容的不同格式重复导入不会重复添加）。"""
     from simtool.cli.commands import run_ingest
 
-    code = run_ingest(paths, db, quiet=quiet, force=force)
+    code = run_ingest(paths, db, quiet=quiet, force=force, jobs=jobs)
     raise typer.Exit(code)
 
 
@@ -411,7 +414,10 @@ def dupes(
         Literal["literal", "template"],
         typer.Option("--view", help="literal（原文，默认）或 template（数字、日期、XX 视为空位）"),
     ] = "literal",
-    max_family: Annotated[int, typer.Option("--max-family", min=2, help="完全相同的句子超过多少处时改为星形输出")] = 50,
+    max_family: Annotated[
+        int,
+        typer.Option("--max-family", min=2, help="同一句子及其近似写法超过多少处时改为星形输出（每处只与代表句配对）"),
+    ] = 50,
     shingles: Annotated[
         Literal["char", "word"], typer.Option("--shingles", help="char（字二元组，默认）或 word（结巴分词的词二元组）")
     ] = "char",
@@ -419,6 +425,9 @@ def dupes(
     out: OutOpt = None,
     passages: Annotated[
         bool, typer.Option("--passages", help="按片段输出：两篇通报间连续相似的句子合为一段（中间最多隔一句）")
+    ] = False,
+    families: Annotated[
+        bool, typer.Option("--families", help="按句族输出：每个近似句族一条（代表句、各种写法及处数、通报数）")
     ] = False,
     force: ForceOpt = False,
 ) -> None:
@@ -438,6 +447,7 @@ def dupes(
         limit=limit,
         out=out,
         passages=passages,
+        families=families,
         force=force,
     )
     _written(out)

@@ -123,7 +123,9 @@ def _short(text: str, width: int) -> str:
 _STATUS = {"added": "已导入", "exists": "已存在，未重复导入", "updated": "内容有变，已更新"}
 
 
-def run_ingest(paths: Sequence[str], db: str, *, quiet: bool = False, force: bool = False) -> int:
+def run_ingest(
+    paths: Sequence[str], db: str, *, quiet: bool = False, force: bool = False, jobs: int | None = None
+) -> int:
     """Ingest ``paths`` into the store ``db`` with a progress bar; returns the exit code.
 
     ``force`` also takes in files that do not look like notices (``不像整改通报``).
@@ -154,7 +156,7 @@ def run_ingest(paths: Sequence[str], db: str, *, quiet: bool = False, force: boo
             progress.advance(task)
 
         ensure_index(store)
-        events += ingest(files, store, on_event=step, index=encode_index, force=force)
+        events += ingest(files, store, on_event=step, index=encode_index, force=force, jobs=jobs)
         total = store.count_notices()
     added = [e for e in events if isinstance(e, IngestResult)]
     bad = [e for e in events if isinstance(e, Skip)]
@@ -198,11 +200,12 @@ def run_dupes(
     limit: int | None,
     out: str | None = None,
     passages: bool = False,
+    families: bool = False,
     force: bool = False,
 ) -> None:
     from rich.table import Table
 
-    from simtool.analyses.dupes import pair_records, passage_records, same_spans
+    from simtool.analyses.dupes import family_records, pair_records, passage_records, same_spans
     from simtool.match.engine import DEFAULT_PARAMS, EngineParams, find_matches
     from simtool.store.corpus import notices_for
 
@@ -218,6 +221,9 @@ def run_dupes(
         max_family=max_family,
         params=params,
     )
+    if families:
+        _print_families(family_records(notices, m), fmt, out, limit, max_family)
+        return
     if passages:  # runs of matched sentences (片段) instead of single pairs
         records: Any = passage_records(notices, m)
         title = "相似片段"
@@ -248,6 +254,31 @@ def run_dupes(
     con.print(table)
     if limit and len(recs) > limit:
         con.print(f"（共 {len(recs)} 对，仅显示前 {limit} 对；用 --limit 0 或 --format jsonl 查看全部）")
+
+
+def _print_families(
+    records: list[dict[str, Any]], fmt: OutputFormat, out: str | None, limit: int | None, max_family: int
+) -> None:
+    """The families of ``dupes --families``: one row per family, largest first."""
+    if fmt != "table" or out:
+        output.emit(records, fmt, [], title="近似句族", path=out)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"近似句族（{len(records)} 个：同一句子及其近似写法用了 {max_family} 处以上）", show_lines=True)
+    for col, justify in (
+        ("处数", "right"),
+        ("通报数", "right"),
+        ("写法数", "right"),
+        ("代表句（最常见的写法）", "left"),
+    ):
+        table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for r in records[: limit or len(records)]:
+        table.add_row(str(r["units"]), str(r["notices"]), str(r["wordings"]), r["variants"][0]["text"])
+    con = output.console()
+    con.print(table)
+    if limit and len(records) > limit:
+        con.print(f"（共 {len(records)} 个，仅显示前 {limit} 个；用 --limit 0 或 --format jsonl 查看全部）")
 
 
 CHECK_COLUMNS: list[output.Column] = [

@@ -1,9 +1,10 @@
 """The near-duplicate engine: units → distinct texts → MinHash → LSH → verified matches.
 
-Identical normalized units are collapsed first into families (one representative with all its
-occurrences), so a formula shared by thousands of notices costs linear time.  Only distinct
-texts are sketched and banded; every LSH candidate is verified with rapidfuzz.  Families larger
-than ``max_family`` are reported as stars (each occurrence paired with the representative).
+Identical normalized units are collapsed first, so only distinct texts are sketched, banded and
+verified (every LSH candidate with rapidfuzz).  A text and its near-identical variants used more
+than ``max_family`` times form a family (``simtool.match.families``), reported as a star (each
+occurrence paired with the representative), so a formula shared by thousands of notices costs
+linear time.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from typing import Literal
 
 import numpy as np
 
+from simtool.core.timing import Laps, stage, tally
 from simtool.core.types import Notice, Scope, View
 from simtool.match import sketch
-from simtool.match.lsh import band_keys, candidate_blocks, lsh_params
+from simtool.match.families import find_families
+from simtool.match.lsh import band_keys, candidate_blocks, lsh_params, sorted_unique
 from simtool.match.units import SENTENCE, Units, build_units, collapse
-from simtool.match.verify import SENTENCE_CONTAIN_RATIO, contained_span, verify
+from simtool.match.verify import SENTENCE_CONTAIN_RATIO, Verified, contained_span, equal_runs, pair_scores, verify
 from simtool.text.normalize import normalize_map
 
 DEFAULT_MIN_SIM = 0.8
@@ -83,7 +86,9 @@ def keys_for(texts: Sequence[str], params: EngineParams, min_sim: float) -> np.n
 @dataclass(slots=True)
 class Matches:
     """Verified unit pairs (columns).  ``a < b`` index ``units``; ``family`` is -1 unless the pair is
-    part of a star drawn for an identical family larger than ``max_family``.
+    part of a star drawn for a family (a text and its near-identical variants) used more than
+    ``max_family`` times: then it is the family's representative unit and ``family_size`` its
+    occurrences.  ``unit_family[u]`` is the representative of unit ``u``'s family (-1: none).
 
     ``a_start``/``a_end`` and ``b_start``/``b_end`` are the aligned spans in the two notices' texts:
     the whole unit, except for the longer side of a containment, where it is the part that matches
@@ -101,6 +106,7 @@ class Matches:
     a_end: np.ndarray
     b_start: np.ndarray
     b_end: np.ndarray
+    unit_family: np.ndarray
 
     def __len__(self) -> int:
         return len(self.a)
@@ -113,32 +119,7 @@ def aligned_part(short: str, long_: str, raw_long: str) -> tuple[int, int]:
     """The span of ``raw_long`` (whose normalized text is ``long_``) that matches ``short``,
     without punctuation at its start."""
     s, e, _score = contained_span(short, long_)
-    lo, hi = normalize_map(raw_long).span(s, e)
-    while lo < hi and raw_long[lo] in _EDGE_PUNCT:
-        lo += 1
-    return lo, hi
-
-
-def aligned_spans(
-    texts: Sequence[str], units: Units, a: np.ndarray, b: np.ndarray, contained: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The aligned span of each pair ``(a[k], b[k])`` in each notice text (``texts`` by notice index)."""
-    a_start, a_end = units.start[a].copy(), units.end[a].copy()
-    b_start, b_end = units.start[b].copy(), units.end[b].copy()
-    found: dict[tuple[int, str], tuple[int, int]] = {}
-    for k in np.flatnonzero(contained).tolist():
-        x, y = int(a[k]), int(b[k])
-        long_, short, side_a = (x, y, True) if len(units.text[x]) > len(units.text[y]) else (y, x, False)
-        start = int(units.start[long_])
-        span = found.get((long_, units.text[short]))
-        if span is None:
-            raw = texts[int(units.notice[long_])][start : int(units.end[long_])]
-            span = found[(long_, units.text[short])] = aligned_part(units.text[short], units.text[long_], raw)
-        if side_a:
-            a_start[k], a_end[k] = start + span[0], start + span[1]
-        else:
-            b_start[k], b_end[k] = start + span[0], start + span[1]
-    return a_start, a_end, b_start, b_end
+    return _raw_part(raw_long, s, e)
 
 
 def covered_by_sentences(units: Units, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -150,19 +131,113 @@ def covered_by_sentences(units: Units, a: np.ndarray, b: np.ndarray) -> np.ndarr
     lo, hi = np.minimum(ka, kb), np.maximum(ka, kb)
     key = lo * (1 << 40) + hi
     both = (units.level[a] == SENTENCE) & (units.level[b] == SENTENCE)
-    whole = np.unique(key[both])
+    whole = sorted_unique(key[both])
     if not len(whole):
         return np.zeros(len(a), dtype=bool)
     at = np.minimum(np.searchsorted(whole, key), len(whole) - 1)
     return ~both & (whole[at] == key)
 
 
-def _families(inverse: np.ndarray, n_distinct: int) -> tuple[np.ndarray, np.ndarray]:
-    """Members of each distinct text: ``order`` sorted by family, and each family's start in it."""
+EVIDENCE_CHECK_CHARS = 40  # a containment whose shorter text is longer than this shares ≥ MIN_SHARED anyway
+
+
+@dataclass(slots=True)
+class Edges:
+    """Verified pairs ``(i, j)`` of distinct texts.  ``start``/``end`` is the part of the longer text
+    that matches the shorter one (normalized offsets): all of it unless the pair is a containment."""
+
+    i: np.ndarray
+    j: np.ndarray
+    score: np.ndarray
+    contained: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+    def take(self, keep: np.ndarray) -> Edges:
+        return Edges(*(col[keep] for col in (self.i, self.j, self.score, self.contained, self.start, self.end)))
+
+
+def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float) -> Edges:
+    """LSH candidates among distinct ``texts``, verified block by block (bounded memory), with the
+    aligned part of each containment.
+
+    A containment whose equal runs add up to fewer than ``MIN_SHARED`` characters is
+    dropped: a clause window holding a common 提法 of 11 characters (按巡察整改专题民主生活会,) is
+    inside hundreds of sentences, and would count for nothing.
+    """
+    found: list[Verified] = []
+    if len(texts) > 1:
+        with stage("sketch"):
+            keys = keys_for(texts, params, min_sim)
+        blocks = candidate_blocks(keys)
+        while True:
+            with stage("lsh candidates"):
+                pairs = next(blocks, None)
+            if pairs is None:
+                break
+            tally("candidates", len(pairs))
+            with stage("verify"):
+                found.append(verify(texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO))
+    cols = [np.concatenate([getattr(v, f) for v in found]) if found else np.empty(0) for f in ("i", "j", "score")]
+    i, j = cols[0].astype(np.int64), cols[1].astype(np.int64)
+    contained = np.concatenate([v.contained for v in found]) if found else np.empty(0, dtype=bool)
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    start = np.zeros(len(i), dtype=np.int64)
+    end = np.maximum(lengths[i], lengths[j]) if len(i) else np.empty(0, dtype=np.int64)
+    keep = np.ones(len(i), dtype=bool)
+    for k in np.flatnonzero(contained).tolist():  # (stage "containment spans")
+        x, y = int(i[k]), int(j[k])
+        short, long_ = (texts[x], texts[y]) if lengths[x] <= lengths[y] else (texts[y], texts[x])
+        start[k], end[k], _ = contained_span(short, long_)
+        keep[k] = lengths[min(x, y, key=lambda t: lengths[t])] > EVIDENCE_CHECK_CHARS or bool(
+            equal_runs(short, long_[start[k] : end[k]])
+        )
+    return Edges(i, j, cols[2].astype(np.float64), contained, start, end).take(keep)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _raw_part(raw: str, start: int, end: int) -> tuple[int, int]:
+    """The span of ``raw`` whose normalized text is ``normalize(raw)[start:end]``, without punctuation at its start."""
+    lo, hi = normalize_map(raw).span(start, end)
+    while lo < hi and raw[lo] in _EDGE_PUNCT:
+        lo += 1
+    return lo, hi
+
+
+class _Pairs:
+    """Unit pairs as they are found (columns of arrays), with the aligned part of the longer unit."""
+
+    def __init__(self) -> None:
+        self.cols: list[list[np.ndarray]] = [[] for _ in range(9)]
+
+    def add(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        score: float | np.ndarray,
+        contained: bool | np.ndarray = False,
+        family: int | np.ndarray = -1,
+        size: int | np.ndarray = 1,
+        long_unit: int | np.ndarray = -1,
+        start: int | np.ndarray = 0,
+        end: int | np.ndarray = 0,
+    ) -> None:
+        n = len(a)
+        values = (a, b, score, contained, family, size, long_unit, start, end)
+        types = (np.int64, np.int64, np.float64, bool, np.int64, np.int64, np.int64, np.int64, np.int64)
+        for col, v, t in zip(self.cols, values, types):
+            col.append(np.asarray(v, dtype=t) if np.ndim(v) else np.full(n, v, dtype=t))
+
+    def columns(self) -> list[np.ndarray]:
+        types = (np.int64, np.int64, np.float64, bool, np.int64, np.int64, np.int64, np.int64, np.int64)
+        return [np.concatenate(c) if c else np.empty(0, dtype=t) for c, t in zip(self.cols, types)]
+
+
+def _occurrences(inverse: np.ndarray, n_distinct: int) -> tuple[np.ndarray, np.ndarray]:
+    """Units of each distinct text: ``order`` sorted by text, and each text's start in it."""
     order = np.argsort(inverse, kind="stable")
     counts = np.bincount(inverse, minlength=n_distinct)
-    starts = np.concatenate([[0], np.cumsum(counts)])
-    return order, starts
+    return order, np.concatenate([[0], np.cumsum(counts)])
 
 
 def find_matches(
@@ -175,74 +250,170 @@ def find_matches(
     params: EngineParams = DEFAULT_PARAMS,
     units: Units | None = None,
 ) -> Matches:
-    """All verified similar unit pairs among ``notices``."""
+    """All verified similar unit pairs among ``notices``.
+
+    Identical units are collapsed; distinct texts are sketched, banded and verified once.  A
+    family (a text and its near-identical variants) used more than ``max_family`` times becomes a
+    star: each occurrence paired with the representative, and a text matching the family is
+    paired with one member of it, so a formula in every notice costs linear time.
+    """
+    laps = Laps("find_matches")
     units = units if units is not None else build_units(notices, view)
+    laps.lap("units")
     distinct, inverse = collapse(units.text)
-    order, starts = _families(inverse, len(distinct))
-    out_a: list[np.ndarray] = []
-    out_b: list[np.ndarray] = []
-    out_s: list[np.ndarray] = []
-    out_c: list[np.ndarray] = []
-    out_f: list[np.ndarray] = []
-    out_z: list[np.ndarray] = []
-
-    def add(a: np.ndarray, b: np.ndarray, s: float | np.ndarray, c: bool | np.ndarray, f: int, z: int) -> None:
-        out_a.append(a)
-        out_b.append(b)
-        out_s.append(np.broadcast_to(np.asarray(s, dtype=np.float64), a.shape).copy())
-        out_c.append(np.broadcast_to(np.asarray(c, dtype=bool), a.shape).copy())
-        out_f.append(np.full(a.shape, f, dtype=np.int64))
-        out_z.append(np.full(a.shape, z, dtype=np.int64))
-
-    # identical texts: all pairs in a small family, a star in a large one
+    order, starts = _occurrences(inverse, len(distinct))
     sizes = np.diff(starts)
-    for fam in np.flatnonzero(sizes > 1).tolist():
-        members = order[starts[fam] : starts[fam + 1]]
-        z = len(members)
-        if z <= max_family:
-            i, j = np.triu_indices(z, 1)
-            add(members[i], members[j], 1.0, False, -1, z)
-        else:
-            add(np.full(z - 1, members[0]), members[1:], 1.0, False, int(members[0]), z)
+    edges = verified_edges(distinct, params, min_sim)
+    laps.lap("verified edges")
+    near = ~edges.contained
+    fams = find_families(distinct, sizes, edges.i[near], edges.j[near], min_sim, max_family)
+    laps.lap("families")
+    pairs = _Pairs()
+    unit_family = np.full(len(units), -1, dtype=np.int64)
+    family_rep = np.full(len(distinct), -1, dtype=np.int64)  # per distinct text in a family: its rep unit
+    family_total = np.zeros(len(distinct), dtype=np.int64)
 
-    # similar distinct texts: LSH candidates, verified block by block (bounded memory)
-    if len(distinct) > 1:
-        for pairs in candidate_blocks(keys_for(distinct, params, min_sim)):
-            ver = verify(distinct, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO)
-            single = (sizes[ver.i] == 1) & (sizes[ver.j] == 1)  # most texts occur once: no expansion
-            out_a.append(order[starts[ver.i[single]]])
-            out_b.append(order[starts[ver.j[single]]])
-            out_s.append(ver.score[single].astype(np.float64))
-            out_c.append(ver.contained[single])
-            out_f.append(np.full(int(single.sum()), -1, dtype=np.int64))
-            out_z.append(np.ones(int(single.sum()), dtype=np.int64))
-            rest = np.flatnonzero(~single).tolist()
-            for u, v, s, c in zip(
-                ver.i[rest].tolist(), ver.j[rest].tolist(), ver.score[rest].tolist(), ver.contained[rest].tolist()
-            ):
-                mu = order[starts[u] : starts[u + 1]]
-                mv = order[starts[v] : starts[v + 1]]
-                if len(mu) * len(mv) <= max_family * max_family:
-                    add(np.repeat(mu, len(mv)), np.tile(mv, len(mu)), s, c, -1, 1)
-                else:  # linear: representative of each side against all members of the other
-                    add(np.full(len(mv), mu[0]), mv, s, c, -1, 1)
-                    add(mu[1:], np.full(len(mu) - 1, mv[0]), s, c, -1, 1)
+    for members in fams.members().values():
+        occ = np.concatenate([order[starts[t] : starts[t + 1]] for t in members.tolist()])
+        text_of = inverse[occ]
+        rep, z = int(occ[0]), len(occ)
+        unit_family[occ] = rep
+        family_rep[members], family_total[members] = rep, z
+        home = units.notice[occ] == units.notice[rep]
+        away = np.flatnonzero(~home)
+        rep2 = int(occ[away[0]]) if len(away) else rep  # the partner of the occurrences in the rep's notice
+        partner = np.where(home, rep2, rep)
+        rest = occ != rep
+        score = fams.score[text_of]
+        at_home = np.flatnonzero(home & rest)
+        if len(at_home) and inverse[rep2] != inverse[rep]:
+            score[at_home] = pair_scores(
+                [distinct[inverse[rep2]]] * len(at_home), [distinct[t] for t in text_of[at_home].tolist()], 0.0
+            )
+        pairs.add(partner[rest], occ[rest], np.round(score[rest], 4), family=rep, size=z)
 
-    if not out_a:
-        e = np.empty(0, dtype=np.int64)
-        return Matches(units, e, e, np.empty(0), np.empty(0, dtype=bool), e, e, e, e, e, e)
-    a, b = np.concatenate(out_a), np.concatenate(out_b)
+    # identical texts outside families: all pairs (a family holds any text used more than max_family times)
+    for t in np.flatnonzero((sizes > 1) & (fams.leader < 0)).tolist():
+        members = order[starts[t] : starts[t + 1]]
+        i, j = np.triu_indices(len(members), 1)
+        pairs.add(members[i], members[j], 1.0)
+
+    # similar texts: every occurrence of each side, or one member of a family side
+    in_fam_i, in_fam_j = fams.leader[edges.i], fams.leader[edges.j]
+    same_family = (in_fam_i >= 0) & (in_fam_i == in_fam_j)
+    plain = (in_fam_i < 0) & (in_fam_j < 0)
+    _plain_pairs(pairs, edges.take(plain), units, order, starts, sizes, max_family * max_family)
+    _family_pairs(pairs, edges.take(~plain & ~same_family), fams.leader, family_rep, family_total, units, order, starts)
+
+    a, b, sc, cont, rep_col, size_col, long_unit, ls, le = pairs.columns()
+    laps.lap("unit pairs")
     lo, hi = np.minimum(a, b), np.maximum(a, b)
-    sc, cont = np.concatenate(out_s), np.concatenate(out_c)
-    rep, size = np.concatenate(out_f), np.concatenate(out_z)
     same = units.notice[lo] == units.notice[hi]
     keep = lo != hi
     if scope == "cross":
         keep &= ~same
     elif scope == "within":
         keep &= same
-    lo, hi, sc, cont, rep, size = lo[keep], hi[keep], sc[keep], cont[keep], rep[keep], size[keep]
-    idx = np.lexsort((hi, lo))
-    lo, hi, cont = lo[idx], hi[idx], cont[idx]
-    spans = aligned_spans([n.text for n in notices], units, lo, hi, cont)
-    return Matches(units, lo, hi, sc[idx], cont, rep[idx], size[idx], *spans)
+    idx = np.flatnonzero(keep)
+    idx = idx[np.lexsort((idx, hi[idx], lo[idx]))]
+    first = np.ones(len(idx), dtype=bool)  # a pair drawn twice (a star both ways) is kept once
+    first[1:] = (np.diff(lo[idx]) != 0) | (np.diff(hi[idx]) != 0)
+    idx = idx[first]
+    lo, hi, long_unit, ls, le = lo[idx], hi[idx], long_unit[idx], ls[idx], le[idx]
+    texts = [n.text for n in notices]
+    a_start, a_end = units.start[lo].copy(), units.end[lo].copy()
+    b_start, b_end = units.start[hi].copy(), units.end[hi].copy()
+    todo = np.flatnonzero(long_unit >= 0)  # containments: the aligned part of the longer unit, once per unit and part
+    parts, back = np.unique(np.stack([long_unit[todo], ls[todo], le[todo]], axis=1), axis=0, return_inverse=True)
+    found = np.array(
+        [
+            _raw_part(texts[int(units.notice[u])][int(units.start[u]) : int(units.end[u])], s0, e0)
+            for u, s0, e0 in parts.tolist()
+        ],
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    offset = units.start[long_unit[todo]]
+    lo_part, hi_part = offset + found[back.reshape(-1), 0], offset + found[back.reshape(-1), 1]
+    on_a = long_unit[todo] == lo[todo]
+    a_start[todo[on_a]], a_end[todo[on_a]] = lo_part[on_a], hi_part[on_a]
+    b_start[todo[~on_a]], b_end[todo[~on_a]] = lo_part[~on_a], hi_part[~on_a]
+    laps.lap("aligned spans")
+    return Matches(
+        units, lo, hi, sc[idx], cont[idx], rep_col[idx], size_col[idx], a_start, a_end, b_start, b_end, unit_family
+    )
+
+
+def _partners(occ: np.ndarray, other: np.ndarray, notice: np.ndarray) -> np.ndarray:
+    """For each unit of ``occ``, the first unit of ``other`` in another notice (else the first of ``other``)."""
+    first = int(other[0])
+    away = np.flatnonzero(notice[other] != notice[first])
+    alt = int(other[away[0]]) if len(away) else first
+    return np.where(notice[occ] == notice[first], alt, first)
+
+
+def _plain_pairs(
+    pairs: _Pairs, e: Edges, units: Units, order: np.ndarray, starts: np.ndarray, sizes: np.ndarray, limit: int
+) -> None:
+    """Each edge's occurrences: all of them with all of the other side's while that makes at most
+    ``limit`` pairs, else each occurrence with one of the other side (a star both ways)."""
+    lengths = np.fromiter((len(t) for t in units.text), dtype=np.int64, count=len(units.text))
+    i_longer = lengths[order[starts[e.i]]] > lengths[order[starts[e.j]]]
+    su, sv = sizes[e.i], sizes[e.j]
+    prod = su * sv
+    full = np.flatnonzero(prod <= limit)
+    p = prod[full]
+    edge = np.repeat(full, p)
+    local = np.arange(int(p.sum())) - np.repeat(np.cumsum(p) - p, p)
+    a = order[starts[e.i[edge]] + local // sv[edge]]
+    b = order[starts[e.j[edge]] + local % sv[edge]]
+    contained = e.contained[edge]
+    long_unit = np.where(contained, np.where(i_longer[edge], a, b), -1)
+    pairs.add(a, b, e.score[edge], contained, long_unit=long_unit, start=e.start[edge], end=e.end[edge])
+    for k in np.flatnonzero(prod > limit).tolist():
+        mu = order[starts[e.i[k]] : starts[e.i[k] + 1]]
+        mv = order[starts[e.j[k]] : starts[e.j[k] + 1]]
+        a = np.concatenate([mu, _partners(mv, mu, units.notice)])
+        b = np.concatenate([_partners(mu, mv, units.notice), mv])
+        longer = (a if i_longer[k] else b) if e.contained[k] else -1
+        pairs.add(a, b, e.score[k], bool(e.contained[k]), long_unit=longer, start=int(e.start[k]), end=int(e.end[k]))
+
+
+def _family_pairs(
+    pairs: _Pairs,
+    e: Edges,
+    leader: np.ndarray,
+    family_rep: np.ndarray,
+    family_total: np.ndarray,
+    units: Units,
+    order: np.ndarray,
+    starts: np.ndarray,
+) -> None:
+    """Pairs with a family on one side or both: the family's best-matching member (its first
+    occurrence) with every occurrence of the other text, or with the other family's best member."""
+    if not len(e.i):
+        return
+    key_i = np.where(leader[e.i] >= 0, leader[e.i], -1 - e.i)
+    key_j = np.where(leader[e.j] >= 0, leader[e.j], -1 - e.j)
+    best = np.lexsort((np.arange(len(e.i)), -e.score, key_j, key_i))
+    first = np.ones(len(best), dtype=bool)
+    first[1:] = (np.diff(key_i[best]) != 0) | (np.diff(key_j[best]) != 0)
+    for k in best[first].tolist():
+        ti, tj = int(e.i[k]), int(e.j[k])
+        side_i = order[starts[ti] : starts[ti + 1]] if leader[ti] < 0 else order[starts[ti] : starts[ti] + 1]
+        side_j = order[starts[tj] : starts[tj + 1]] if leader[tj] < 0 else order[starts[tj] : starts[tj] + 1]
+        a, b = np.repeat(side_i, len(side_j)), np.tile(side_j, len(side_i))
+        fam = ti if leader[ti] >= 0 else tj
+        long_unit: int | np.ndarray = -1
+        if e.contained[k]:
+            long_unit = a if len(units.text[int(side_i[0])]) > len(units.text[int(side_j[0])]) else b
+        pairs.add(
+            a,
+            b,
+            float(e.score[k]),
+            bool(e.contained[k]),
+            int(family_rep[fam]),
+            int(family_total[fam]),
+            long_unit,
+            int(e.start[k]),
+            int(e.end[k]),
+        )

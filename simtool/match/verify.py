@@ -14,7 +14,11 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
+from simtool.text.sentences import MIN_SENTENCE_CHARS
+
 CONTAIN_MIN_CHARS = 12
+MIN_BLOCK = 4  # equal runs shorter than this inside a similar pair (a shared 的, 和, 工作) are not copying
+MIN_SHARED = MIN_SENTENCE_CHARS  # a pair sharing fewer equal characters than this shares nothing (CNKI's 13)
 CONTAIN_LEN_RATIO = 0.6  # measures (clusters): a contained text is at most this share of the longer one
 SENTENCE_CONTAIN_RATIO = 0.9  # sentences: containment is tried up to nearly equal lengths
 
@@ -44,7 +48,7 @@ def pair_scores(left: Sequence[str], right: Sequence[str], min_sim: float) -> np
     """
     if not left:
         return np.empty(0)
-    cutoff = min_sim - 1e-9
+    cutoff = max(0.0, min_sim - 1e-9)
     out = process.cpdist(
         left, right, scorer=Indel.normalized_similarity, score_cutoff=cutoff, workers=-1, dtype=np.float64
     )
@@ -115,6 +119,23 @@ def align(a: str, b: str) -> Alignment:
     ops = Indel.opcodes(a, b)
     blocks = [(op.src_start, op.dest_start, op.src_end - op.src_start) for op in ops if op.tag == "equal"]
     return Alignment(blocks, similarity(a, b))
+
+
+def equal_runs(a: str, b: str) -> list[tuple[int, int, int, int]]:
+    """``(a_start, a_end, b_start, b_end)`` of each run of at least ``MIN_BLOCK`` equal characters in
+    the alignment of two normalized texts; none when they add up to fewer than ``MIN_SHARED``.
+
+    >>> equal_runs("一是加强理论学习,提高思想认识和政治站位。", "二是加强理论学习,提高思想认识和理论水平。")
+    [(1, 16, 1, 16)]
+    >>> equal_runs("按巡察整改专题民主生活会,", "召开巡察整改专题民主生活会")  # 11 equal characters: too few
+    []
+    """
+    runs = [
+        (op.src_start, op.src_end, op.dest_start, op.dest_end)
+        for op in Indel.opcodes(a, b)
+        if op.tag == "equal" and op.src_end - op.src_start >= MIN_BLOCK
+    ]
+    return runs if sum(e - s for s, e, _, _ in runs) >= MIN_SHARED else []
 
 
 def contained_span(short: str, long_: str) -> tuple[int, int, float]:

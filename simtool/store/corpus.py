@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 
 from simtool.core.errors import UserError
 from simtool.core.types import Document, Notice, Skip
-from simtool.read.ingest import read_paths
-from simtool.read.parse import notices_from_text, problem_label
+from simtool.read.batch import Indexer, parse_paths
+from simtool.read.parse import problem_label
 from simtool.store.sqlite import IngestResult, Store
 
 _SPACE = re.compile(r"\s+")
@@ -81,34 +81,18 @@ def with_labels(notice: Notice) -> Notice:
     return replace(notice, segments=segments)
 
 
-def parse_document(doc: Document) -> tuple[list[Notice], tuple[str, ...]]:
-    """Clean, split and parse one document into notices."""
-    return notices_from_text(doc.text, doc.path)
-
-
 def iter_parsed(
-    paths: Sequence[str], *, force: bool = False
+    paths: Sequence[str], *, force: bool = False, jobs: int | None = None
 ) -> Iterator[tuple[Document, list[Notice], tuple[str, ...]] | Skip]:
-    """Read and parse every file under ``paths``; a file that fails becomes a ``Skip``.
+    """Read and parse every file under ``paths`` (on ``jobs`` processes); a file that fails becomes a ``Skip``.
 
     ``force`` also reads files that do not look like notices (``不像整改通报``).
     """
-    for item in read_paths(paths, force=force):
-        if isinstance(item, Skip):
-            yield item
-            continue
-        try:
-            notices, removed = parse_document(item)
-        except Exception as exc:  # parsing must never take the whole run down
-            yield Skip(item.path, f"解析失败（{type(exc).__name__}），已跳过，请把该文件报告给开发者")
-            continue
-        if not notices:
-            yield Skip(item.path, "文件中没有可分析的正文，已跳过")
-            continue
-        yield item, notices, removed
+    for item in parse_paths(paths, force=force, jobs=jobs):
+        yield item if isinstance(item, Skip) else (item.doc, item.notices, item.removed)
 
 
-def load(paths: Sequence[str], *, force: bool = False) -> Loaded:
+def load(paths: Sequence[str], *, force: bool = False, jobs: int | None = None) -> Loaded:
     """Read ``paths`` into memory (no store).
 
     A file read twice (the same path given twice) counts once, silently; a file with the same bytes
@@ -118,7 +102,7 @@ def load(paths: Sequence[str], *, force: bool = False) -> Loaded:
     out = Loaded()
     by_sha: dict[str, str] = {}
     by_text: dict[str, str] = {}
-    for item in iter_parsed(paths, force=force):
+    for item in iter_parsed(paths, force=force, jobs=jobs):
         if isinstance(item, Skip):
             out.skips.append(item)
             continue
@@ -218,23 +202,25 @@ def ingest(
     store: Store,
     *,
     on_event: Callable[[IngestEvent], None] | None = None,
-    index: Callable[[Sequence[Notice]], list[tuple[bytes, bytes] | None]] | None = None,
+    index: Indexer | None = None,
     force: bool = False,
+    jobs: int | None = None,
 ) -> list[IngestEvent]:
     """Add every readable file under ``paths`` to ``store``; one transaction per file.
 
     A file whose bytes are stored is ``exists``; a file whose text is stored under another file
     (:func:`text_key`) is a :class:`SameText` and adds nothing.  ``index`` computes the LSH index rows
     of a file's notices (``engine.notice_index``); ``on_event`` is called after each file (progress
-    display); ``force`` also takes in files that do not look like notices.
+    display); ``force`` also takes in files that do not look like notices.  Files are read, parsed
+    and indexed on ``jobs`` processes (default: one per core) and stored here, in order.
     """
     events: list[IngestEvent] = []
     stored = _StoredTexts(store)
-    for item in iter_parsed(paths, force=force):
+    for item in parse_paths(paths, force=force, jobs=jobs, index=index, known=store.document_hashes()):
         if isinstance(item, Skip):
             event: IngestEvent = item
         else:
-            doc, notices, removed = item
+            doc, notices, removed = item.doc, item.notices, item.removed
             known = store.has_document(doc.sha256)
             same = None if known else stored.same_as(notices)
             if known or same == doc.path:  # the same bytes, or the same text re-saved under its own name
@@ -242,7 +228,7 @@ def ingest(
             elif same is not None:
                 event = SameText(doc.path, "exists", 0, len(removed), same_as=same)
             else:
-                rows = index(notices) if index is not None else None
+                rows = item.rows if item.rows is not None or index is None else index(notices)
                 event = store.add_document(doc, notices, removed, rows)
                 stored.added(doc, notices)
         events.append(event)

@@ -109,6 +109,10 @@ class Store:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     # -- writing ------------------------------------------------------------------------------
+    def document_hashes(self) -> frozenset[str]:
+        """The ``sha256`` of every stored file."""
+        return frozenset(sha for (sha,) in self.db.execute("SELECT sha256 FROM documents"))
+
     def has_document(self, sha256: str) -> bool:
         return self.db.execute("SELECT 1 FROM documents WHERE sha256 = ?", (sha256,)).fetchone() is not None
 

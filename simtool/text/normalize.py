@@ -111,7 +111,12 @@ class _CharTable(dict[int, str]):
                 break
             s = t
         self[code] = s
+        if len(s) != 1:
+            _NOT_ONE_TO_ONE.add(chr(code))
         return s
+
+
+_NOT_ONE_TO_ONE: set[str] = set()  # characters the table drops or expands (filled as the table is)
 
 
 _TABLE = _CharTable()
@@ -259,7 +264,20 @@ def template(text: str) -> str:
 
 
 def normalize_map(text: str, view: View = "literal") -> Normalized:
-    """Normalize ``text`` and keep, for every output character, its index in ``text``."""
+    """Normalize ``text`` and keep, for every output character, its index in ``text``.
+
+    Most sentences keep their length (every character maps to one, no space or mask goes): their
+    offsets are the identity, found without the per-character walk.  No step lengthens a text,
+    so an unchanged length with a one-to-one table means nothing moved.
+    """
+    out = normalize(text, view)  # fills the table for every character of ``text``
+    if len(out) == len(text) and _NOT_ONE_TO_ONE.isdisjoint(text):
+        return Normalized(out, list(range(len(text))))
+    return _normalize_map_walk(text, view)
+
+
+def _normalize_map_walk(text: str, view: View) -> Normalized:
+    """``normalize_map`` by walking every character and every step (the general path)."""
     chars: list[str] = []
     offsets: list[int] = []
     for i, c in enumerate(text):

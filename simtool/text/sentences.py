@@ -37,8 +37,13 @@ def _strip(text: str, a: int, b: int) -> Span:
     return a, b
 
 
+_SPACE = re.compile(r"\s")  # str.isspace() characters
+
+
 def _size(text: str, span: Span) -> int:
-    return sum(1 for c in text[span[0] : span[1]] if not c.isspace())
+    """Characters of ``text[span]`` other than white space."""
+    piece = text[span[0] : span[1]]
+    return len(piece) if _SPACE.search(piece) is None else len(_SPACE.sub("", piece))
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
@@ -85,13 +90,16 @@ def clause_windows(text: str, start: int, end: int) -> list[Span]:
     bounds = [start, *(m.end() for m in _CLAUSE.finditer(text, start, end)), end]
     bounds = sorted(set(bounds))
     clauses = [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+    sizes = [_size(text, c) for c in clauses]
+    whole = _strip(text, start, end)
     out: list[Span] = []
     for i in range(len(clauses)):
-        j = i
-        while j + 1 < len(clauses) and _size(text, (clauses[i][0], clauses[j][1])) < WINDOW_CHARS:
+        j, size = i, sizes[i]
+        while j + 1 < len(clauses) and size < WINDOW_CHARS:
             j += 1
+            size += sizes[j]
         span = _strip(text, clauses[i][0], clauses[j][1])
-        if _size(text, span) < MIN_SENTENCE_CHARS or span == _strip(text, start, end):
+        if size < MIN_SENTENCE_CHARS or span == whole:
             continue
         if span not in out:
             out.append(span)

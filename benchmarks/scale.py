@@ -1,0 +1,191 @@
+"""How simtool scales: ingest (1 and 2 worker processes), all-pairs dupes from the store, check of one notice.
+
+Each measured step runs in its own child process (``python benchmarks/scale.py --step …``), so that its peak RSS
+is its own.  dupes is timed per stage with ``simtool.core.timing.recording`` (the engine marks its stages), and
+counts the records ``simtool dupes --format jsonl`` would write, the families, and the verified pairs.
+
+    python benchmarks/scale.py --notices 200 1000 [--realistic]
+
+Data: ``benchmarks/synth.py --notices N`` (``benchmarks/data/scale<N>``, made once).  Results:
+``benchmarks/results/scale-<N>.md`` and ``.json``, with the command, date, commit and load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from recall import provenance  # noqa: E402
+
+
+def peak_mb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def step_ingest(corpus: str, db: str, jobs: int) -> dict[str, Any]:
+    import simtool
+
+    for f in Path(db).parent.glob(Path(db).name + "*"):
+        f.unlink()
+    t = time.perf_counter()
+    res = simtool.ingest([corpus], db, jobs=jobs)
+    return {"seconds": time.perf_counter() - t, "files": res.added, "notices": res.notices, "peak_mb": peak_mb()}
+
+
+def step_dupes(db: str) -> dict[str, Any]:
+    import numpy as np
+
+    from simtool.analyses.dupes import family_records, pair_records
+    from simtool.core.timing import recording, stage
+    from simtool.match.engine import find_matches
+    from simtool.store.corpus import notices_for
+
+    t = time.perf_counter()
+    with recording() as rec:
+        with stage("load notices from the store"):
+            notices = notices_for([], db)[0]
+        m = find_matches(notices, min_sim=0.8, scope="cross")
+        with stage("records"):
+            records = sum(1 for _ in pair_records(notices, m))
+        with stage("family records"):
+            families = family_records(notices, m)
+    total = time.perf_counter() - t
+    return {
+        "seconds": total,
+        "notices": len(notices),
+        "chars": sum(len(n.text) for n in notices),
+        "units": len(m.units),
+        "pairs": len(m),
+        "records": records,
+        "families": len(families),
+        "family_units": int((m.unit_family >= 0).sum()),
+        "star_pairs": int((m.family >= 0).sum()),
+        "largest_family": max((f["units"] for f in families), default=0),
+        "stages": {k: round(v, 2) for k, v in rec.seconds.items()},
+        "counts": rec.counts,
+        "contained_pairs": int(np.count_nonzero(m.contained)),
+        "peak_mb": peak_mb(),
+    }
+
+
+def step_check(db: str, corpus: str) -> dict[str, Any]:
+    import simtool
+    from simtool.analyses.check import check_notices
+    from simtool.store.sqlite import Store
+
+    files = sorted(Path(corpus).glob("*.txt"))[:3]
+    notices = simtool.load([str(f) for f in files]).notices
+    times = []
+    with Store(db, create=False) as store:
+        for n in notices:
+            t = time.perf_counter()
+            check_notices([n], store, exclude={n.id})
+            times.append(time.perf_counter() - t)
+    return {"seconds": times, "peak_mb": peak_mb()}
+
+
+def child(step: str, *args: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--step", step, *args], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    if out.returncode:
+        return {"failed": out.stderr.strip()[-2000:]}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def ensure_data(n: int, realistic: bool) -> Path:
+    data = BENCH / "data" / f"scale{n}{'-real' if realistic else ''}"
+    if not (data / "manifest.json").exists():
+        cmd = [sys.executable, str(BENCH / "synth.py"), "--notices", str(n), "--out", str(data)]
+        subprocess.run(cmd + (["--realistic"] if realistic else []), check=True, cwd=ROOT, capture_output=True)
+    return data
+
+
+def markdown(r: dict[str, Any]) -> str:
+    d, p = r["dupes"], r["provenance"]
+    dirty = " (simtool/ has uncommitted changes)" if p["simtool_dirty"] else ""
+    lines = [
+        f"# Scale: {r['notices']} generated notices{' (realistic copying)' if r['realistic'] else ''}",
+        "",
+        f"- command: `{p['command']}`; machine: 2 cores, 24 GB",
+        f"- date: {p['date']}; commit {p['commit']}{dirty}",
+        f"- load before: `{p['uptime']}`; after: `{r['load_after']}`",
+        "",
+        "| step | seconds | peak RSS |",
+        "|---|---:|---:|",
+    ]
+    for jobs, ing in r["ingest"].items():
+        lines.append(
+            f"| ingest + index, {jobs} worker(s) | {ing.get('seconds', float('nan')):.1f} | {ing.get('peak_mb', 0)} MB |"
+        )
+    lines.append(f"| all-pairs dupes from the store (load, match, records) | {d['seconds']:.1f} | {d['peak_mb']} MB |")
+    c = r["check"].get("seconds", [])
+    if c:
+        lines.append(
+            f"| check one notice against the store: first, then next ones | {c[0]:.2f}, {', '.join(f'{x:.2f}' for x in c[1:])} | {r['check']['peak_mb']} MB |"
+        )
+    lines += [
+        "",
+        f"{d['notices']:,} notices, {d['chars']:,} characters, {d['units']:,} units; "
+        f"{d.get('counts', {}).get('candidates', 0):,} LSH candidates; {d['pairs']:,} verified unit pairs "
+        f"({d['contained_pairs']:,} containments), {d['records']:,} records; {d['families']:,} families "
+        f"({d['family_units']:,} units, largest {d['largest_family']:,}), {d['star_pairs']:,} star pairs.",
+        "",
+        "Where dupes spends its time (stages nest: `find_matches: verified edges` holds sketch, candidates, verify):",
+        "",
+        "| stage | seconds |",
+        "|---|---:|",
+    ]
+    lines += [f"| {k} | {v:.2f} |" for k, v in d["stages"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--notices", type=int, nargs="+", default=[200])
+    ap.add_argument("--realistic", action="store_true")
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--step", help=argparse.SUPPRESS)
+    ap.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.step:
+        fn = {"ingest": step_ingest, "dupes": step_dupes, "check": step_check}[a.step]
+        args: list[Any] = list(a.args)
+        if a.step == "ingest":
+            args[2] = int(args[2])
+        print(json.dumps(fn(*args)))
+        return 0
+    for n in a.notices:
+        data = ensure_data(n, a.realistic)
+        corpus = str(data / "corpus" / "notices")
+        db = str(data / "scale.db")
+        r: dict[str, Any] = {
+            "notices": n,
+            "realistic": a.realistic,
+            "provenance": provenance("python benchmarks/scale.py " + " ".join(sys.argv[1:])),
+            "ingest": {},
+        }
+        for jobs in sorted(a.jobs):
+            r["ingest"][str(jobs)] = child("ingest", corpus, db, str(jobs))
+        r["dupes"] = child("dupes", db)
+        r["check"] = child("check", db, corpus)
+        r["load_after"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+        out = BENCH / "results" / f"scale-{n}{'-real' if a.realistic else ''}"
+        out.with_suffix(".json").write_text(json.dumps(r, ensure_ascii=False, indent=1), encoding="utf-8")
+        out.with_suffix(".md").write_text(markdown(r), encoding="utf-8")
+        print(f"wrote {out}.md", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

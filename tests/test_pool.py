@@ -1,0 +1,58 @@
+"""Reading and parsing on several processes gives what one process gives, in the same order."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import simtool
+from simtool.read.batch import POOL_MIN_FILES, parse_paths
+from test_robustness import CLI, make_corpus
+
+
+def _dump(db: Path) -> list[tuple]:
+    con = sqlite3.connect(db)
+    try:
+        notices = con.execute("SELECT id, sha256, title, text, keys, spans FROM notices ORDER BY id").fetchall()
+        segments = con.execute("SELECT * FROM segments ORDER BY notice_id, seq").fetchall()
+        return notices + segments
+    finally:
+        con.close()
+
+
+def test_two_workers_store_what_one_stores(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    make_corpus(folder, POOL_MIN_FILES + 8)
+    (folder / "bad.docx").write_bytes(b"not a zip file at all")
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    one = simtool.ingest([str(folder)], str(tmp_path / "one.db"), jobs=1)
+    two = simtool.ingest([str(folder)], str(tmp_path / "two.db"), jobs=2)
+    assert [type(e).__name__ for e in one.events] == [type(e).__name__ for e in two.events]
+    assert [e.path for e in one.events] == [e.path for e in two.events]
+    assert one.skipped == two.skipped == 2 and one.added == POOL_MIN_FILES + 8
+    assert _dump(tmp_path / "one.db") == _dump(tmp_path / "two.db")
+
+
+def test_parsed_in_the_given_order(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    make_corpus(folder, POOL_MIN_FILES + 4)
+    serial = [(p.doc.path, [n.text for n in p.notices]) for p in parse_paths([str(folder)], jobs=1)]
+    pooled = [(p.doc.path, [n.text for n in p.notices]) for p in parse_paths([str(folder)], jobs=2)]
+    assert serial == pooled and len(serial) == POOL_MIN_FILES + 4
+
+
+def test_workers_do_not_outlive_a_killed_ingest(tmp_path: Path) -> None:
+    folder, db = tmp_path / "in", tmp_path / "s.db"
+    make_corpus(folder, 60)
+    proc = subprocess.Popen([*CLI, "ingest", str(folder), "--db", str(db), "-q", "--jobs", "2"])
+    time.sleep(3)
+    children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    proc.kill()
+    proc.wait()
+    deadline = time.time() + 20
+    while time.time() < deadline and any(Path(f"/proc/{c}").exists() for c in children):
+        time.sleep(0.2)
+    alive = [c for c in children if Path(f"/proc/{c}").exists() and "zombie" not in Path(f"/proc/{c}/status").read_text().lower()]
+    assert not alive, alive
