@@ -216,3 +216,21 @@ def test_containment_spans_equal_the_one_by_one_alignment(seeds: simtool.Loaded)
         assert got == (s0 + x, s0 + y)
         checked += 1
     assert checked > 100
+
+
+def test_containment_prefilter_drops_no_containment(seeds: simtool.Loaded, monkeypatch: pytest.MonkeyPatch) -> None:
+    import simtool.match.verify as verify_module
+    from simtool.match.engine import DEFAULT_PARAMS, keys_for
+    from simtool.match.lsh import candidate_pairs
+    from simtool.match.units import build_units, collapse
+
+    texts, _ = collapse(build_units(seeds.notices).text)
+    pairs = candidate_pairs(keys_for(texts, DEFAULT_PARAMS, 0.8))
+    fast = verify_module.verify(texts, pairs, 0.8, contain_ratio=0.9)
+    scores = verify_module.pair_scores
+    monkeypatch.setattr(  # the Indel bound lets everything through: partial_ratio decides every pair
+        verify_module, "pair_scores", lambda a, b, m: np.ones(len(a)) if m == 0.0 else scores(a, b, m)
+    )
+    slow = verify_module.verify(texts, pairs, 0.8, contain_ratio=0.9)
+    assert fast.contained.sum() > 100
+    assert all(np.array_equal(x, y) for x, y in zip(fast, slow))

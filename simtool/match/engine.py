@@ -188,17 +188,16 @@ def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float) -
     for k in np.flatnonzero(contained).tolist():  # (stage "containment spans")
         x, y = int(i[k]), int(j[k])
         short, long_ = (texts[x], texts[y]) if lengths[x] <= lengths[y] else (texts[y], texts[x])
-        start[k], end[k], _ = contained_span(short, long_)
-        keep[k] = lengths[min(x, y, key=lambda t: lengths[t])] > EVIDENCE_CHECK_CHARS or bool(
-            equal_runs(short, long_[start[k] : end[k]])
-        )
+        start[k], end[k], exact = contained_span(short, long_)
+        keep[k] = exact == 1.0 or len(short) > EVIDENCE_CHECK_CHARS or bool(equal_runs(short, long_[start[k] : end[k]]))
     return Edges(i, j, cols[2].astype(np.float64), contained, start, end).take(keep)
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _raw_part(raw: str, start: int, end: int) -> tuple[int, int]:
-    """The span of ``raw`` whose normalized text is ``normalize(raw)[start:end]``, without punctuation at its start."""
-    lo, hi = normalize_map(raw).span(start, end)
+def _raw_part(raw: str, start: int, end: int, norm: str | None = None) -> tuple[int, int]:
+    """The span of ``raw`` whose normalized text is ``normalize(raw)[start:end]``, without punctuation at
+    its start (``norm``: ``normalize(raw)`` when known; most raw sentences are their own normalized text)."""
+    lo, hi = (start, end) if raw == norm else normalize_map(raw).span(start, end)
     while lo < hi and raw[lo] in _EDGE_PUNCT:
         lo += 1
     return lo, hi
@@ -327,7 +326,7 @@ def find_matches(
     parts, back = np.unique(np.stack([long_unit[todo], ls[todo], le[todo]], axis=1), axis=0, return_inverse=True)
     found = np.array(
         [
-            _raw_part(texts[int(units.notice[u])][int(units.start[u]) : int(units.end[u])], s0, e0)
+            _raw_part(texts[int(units.notice[u])][int(units.start[u]) : int(units.end[u])], s0, e0, units.text[u])
             for u, s0, e0 in parts.tolist()
         ],
         dtype=np.int64,

@@ -83,6 +83,15 @@ def verify(
     if containment:
         todo = np.flatnonzero((scores < cutoff) & (short >= CONTAIN_MIN_CHARS) & (short <= contain_ratio * long_))
         if len(todo):
+            # exact filter: partial_ratio(s, l) ≥ p needs a window w of l (|w| ≥ p/(2 − p)·|s|, windows
+            # at the ends are shorter) with LCS(s, w) ≥ p/(2 − p)·|s|, so LCS(s, l) is at least that and the
+            # Indel similarity of s and l at least 2·p/(2 − p)·|s| / (|s| + |l|): one cheap batch first
+            bound = 2 * (cutoff / (2 - cutoff)) * short[todo] / (short[todo] + long_[todo]) - 1e-6
+            whole = pair_scores(
+                [texts[i] for i in pairs[todo, 0].tolist()], [texts[j] for j in pairs[todo, 1].tolist()], 0.0
+            )
+            todo = todo[whole >= bound]
+        if len(todo):
             a_short = (la[todo] <= lb[todo]).tolist()
             ia, ib = pairs[todo, 0].tolist(), pairs[todo, 1].tolist()
             s_texts = [texts[x if f else y] for x, y, f in zip(ia, ib, a_short)]
@@ -139,7 +148,11 @@ def equal_runs(a: str, b: str) -> list[tuple[int, int, int, int]]:
 
 
 def contained_span(short: str, long_: str) -> tuple[int, int, float]:
-    """The span of ``long_`` that best matches ``short`` and its score in [0, 1]."""
+    """The span of ``long_`` that best matches ``short`` and its score in [0, 1] (its first
+    occurrence when ``short`` is a substring: a verbatim copy, the commonest case)."""
+    at = long_.find(short) if short else -1
+    if at >= 0:
+        return at, at + len(short), 1.0
     r = fuzz.partial_ratio_alignment(short, long_)
     if r is None:
         return 0, 0, 0.0
