@@ -8,6 +8,8 @@ notices' texts, which the offsets of a compilation refer to).
 * recall vs the sentence oracle (``oracle.py``): an oracle pair (two distinct normalized texts, occurring in two
   different notices) is found when some reported pair has its side a overlapping an occurrence u of one text and
   its side b an occurrence v of the other (in the notices of a and b), each by ≥ 50 % of the shorter of u and v;
+  a family (records with ``family``: a formula and its variants drawn as a star) counts every pair of the texts
+  its records cover (each side ≥ 50 % of the unit), as the star says they are all variants of one wording;
 * ground truth (``truth.jsonl``): a planted copy (target span T ← source span S) whose normalized texts are still
   ≥ min-sim similar (Indel) is found when the reported pairs linking its two notices, with one side overlapping S
   and the other overlapping T, cover together ≥ 50 % of T and ≥ 50 % of S (a sentence-level engine reports a
@@ -179,6 +181,7 @@ def oracle_recall(o: Oracle, pairs: Sequence[dict], texts: dict[str, str]) -> di
         return [(x, y, t) for x, y, t in v[:hi] if y > a and overlap(a, b, x, y) > 0]
 
     found: set[tuple[int, int]] = set()
+    members: dict[str, set[int]] = defaultdict(set)
     unresolved = 0
     for r in pairs:
         na, nb = index.get(r["a"]["notice"]), index.get(r["b"]["notice"])
@@ -195,6 +198,12 @@ def oracle_recall(o: Oracle, pairs: Sequence[dict], texts: dict[str, str]) -> di
                 need = 0.5 * min(x1 - x0, y1 - y0)
                 if ox >= need and overlap(*sb, y0, y1) >= need:
                     found.add((min(tx, ty), max(tx, ty)))
+        if "family" in r:  # a star: both sides stand for the family (every member similar to its representative)
+            for side, units in ((sa, ua), (sb, ub)):
+                members[r["family"]].update(t for x0, x1, t in units if overlap(*side, x0, x1) >= 0.5 * (x1 - x0))
+    for group in members.values():
+        ids = sorted(group)
+        found.update((x, y) for k, x in enumerate(ids) for y in ids[k:])
     by: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     missed: list[dict] = []
     for i, j, s, kind in o.pairs:

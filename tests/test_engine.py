@@ -234,3 +234,32 @@ def test_containment_prefilter_drops_no_containment(seeds: simtool.Loaded, monke
     slow = verify_module.verify(texts, pairs, 0.8, contain_ratio=0.9)
     assert fast.contained.sum() > 100
     assert all(np.array_equal(x, y) for x, y in zip(fast, slow))
+
+
+def test_dropped_clause_pairs_repeat_a_reported_one(seeds: simtool.Loaded) -> None:
+    from simtool.analyses.dupes import reported_pairs
+    from simtool.match.engine import covered_by_sentences
+
+    m = find_matches(seeds.notices, min_sim=0.8, scope="cross")
+    u = m.units
+    kept = set(reported_pairs(m).tolist())
+    covered = covered_by_sentences(u, m.a, m.b)
+
+    def sentences(k: int) -> tuple[int, int, int, int]:
+        a, b = int(m.a[k]), int(m.b[k])
+        return int(u.notice[a]), int(u.sentence[a]), int(u.notice[b]), int(u.sentence[b])
+
+    by_pair: dict[tuple[int, int, int, int], list[int]] = {}
+    for k in kept:
+        by_pair.setdefault(sentences(k), []).append(k)
+    dropped = [k for k in range(len(m)) if k not in kept and not covered[k]]
+    assert dropped and len(kept) < len(m)
+    for k in dropped:
+        assert any(
+            m.a_start[k] < m.a_end[j]
+            and m.a_start[j] < m.a_end[k]
+            and m.b_start[k] < m.b_end[j]
+            and m.b_start[j] < m.b_end[k]
+            and m.score[j] >= m.score[k]
+            for j in by_pair[sentences(k)]
+        )

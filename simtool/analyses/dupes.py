@@ -29,12 +29,11 @@ def pair_records(notices: Sequence[Notice], m: Matches) -> Iterator[dict[str, An
 
     ``start``/``end`` of each side are the aligned span (the part of a longer unit that matches
     a shorter one); ``unit`` says whether the pair was matched as sentences or as clauses;
-    each side names the segment (kind, problem number) its sentence lies in.  A clause pair
-    inside two sentences that are matched themselves is left out (the sentence pair says it).
+    each side names the segment (kind, problem number) its sentence lies in.  Clause pairs that
+    repeat another pair are left out (``reported_pairs``).
     """
     u = m.units
-    redundant = covered_by_sentences(u, m.a, m.b)
-    for k in np.flatnonzero(~redundant).tolist():
+    for k in reported_pairs(m).tolist():
         ua, ub = int(m.a[k]), int(m.b[k])
         na, nb = notices[int(u.notice[ua])], notices[int(u.notice[ub])]
         score = float(m.score[k])
@@ -52,6 +51,37 @@ def pair_records(notices: Sequence[Notice], m: Matches) -> Iterator[dict[str, An
             rec["family"] = family_id(notices[int(u.notice[rep])], int(u.start[rep]))
             rec["family_size"] = int(m.family_size[k])
         yield rec
+
+
+def reported_pairs(m: Matches) -> np.ndarray:
+    """Indexes of the pairs ``dupes`` reports, in order: every sentence pair, and the clause pairs that
+    say something new.  A clause pair inside two sentences matched as sentences is left out (the
+    sentence pair says it); of the clause pairs between the same two sentences, overlapping windows
+    (``c1c2`` and ``c2c3`` of one clause run) are one finding: the best pair is kept (highest score,
+    then longest), and another only where it covers other characters on one side at least."""
+    u = m.units
+    keep = ~covered_by_sentences(u, m.a, m.b)
+    if u.level is None or u.sentence is None or not len(m):
+        return np.flatnonzero(keep)
+    clause = keep & ((u.level[m.a] != SENTENCE) | (u.level[m.b] != SENTENCE))
+    idx = np.flatnonzero(clause)
+    if not len(idx):
+        return np.flatnonzero(keep)
+    sa = (u.notice[m.a[idx]].astype(np.int64) << 24) | u.sentence[m.a[idx]]
+    sb = (u.notice[m.b[idx]].astype(np.int64) << 24) | u.sentence[m.b[idx]]
+    size = (m.a_end[idx] - m.a_start[idx]) + (m.b_end[idx] - m.b_start[idx])
+    group = np.lexsort((idx, -size, -m.score[idx], sb, sa))
+    order, ga, gb = idx[group], sa[group], sb[group]
+    kept: list[tuple[int, int, int, int]] = []
+    for n, k in enumerate(order.tolist()):
+        if n == 0 or ga[n] != ga[n - 1] or gb[n] != gb[n - 1]:
+            kept = []
+        a0, a1, b0, b1 = int(m.a_start[k]), int(m.a_end[k]), int(m.b_start[k]), int(m.b_end[k])
+        if any(a0 < y1 and x0 < a1 and b0 < z1 and w0 < b1 for x0, y1, w0, z1 in kept):
+            keep[k] = False
+        else:
+            kept.append((a0, a1, b0, b1))
+    return np.flatnonzero(keep)
 
 
 def _segment(n: Notice, u: Units, k: int) -> dict[str, Any]:
