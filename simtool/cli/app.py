@@ -271,8 +271,13 @@ def guarded(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from simtool.cli.commands import EngineProgress
+        from simtool.core.timing import watching
+
+        bar = EngineProgress()
         try:
-            return fn(*args, **kwargs)
+            with watching(bar):
+                return fn(*args, **kwargs)
         except UserError as exc:
             err(f"错误：{exc}")
             raise typer.Exit(exc.exit_code) from None
@@ -289,6 +294,8 @@ def guarded(fn: F) -> F:
         except Exception as exc:  # last line of defence: never a traceback
             err(f"内部错误：{type(exc).__name__}: {exc}。请把命令和文件报告给开发者。")
             raise typer.Exit(3) from None
+        finally:
+            bar.close()
 
     return wrapper  # type: ignore[return-value]
 

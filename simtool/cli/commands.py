@@ -123,6 +123,37 @@ def _short(text: str, width: int) -> str:
 _STATUS = {"added": "已导入", "exists": "已存在，未重复导入", "updated": "内容有变，已更新"}
 
 
+STAGE_NAMES = {"verify": "比对候选句对"}
+
+
+class EngineProgress:
+    """A progress bar (counts and time left) for the engine's long loops, on stderr, started by the first
+    ``simtool.core.timing.progress`` event and only on a terminal (a pipe or a file gets nothing)."""
+
+    def __init__(self) -> None:
+        self.bar: Progress | None = None
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, name: str, done: int, total: int) -> None:
+        con = output.console(sys.stderr)
+        if not con.is_terminal:
+            return
+        if self.bar is None:
+            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+            self.bar = Progress(*columns, console=con, transient=True)
+            self.bar.start()
+        if name not in self.tasks:
+            self.tasks[name] = self.bar.add_task(STAGE_NAMES.get(name, name), total=total)
+        self.bar.update(self.tasks[name], completed=done, total=total)
+        if self.bar.finished:  # gone before the command prints its results
+            self.close()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+        self.bar, self.tasks = None, {}
+
+
 def run_ingest(
     paths: Sequence[str], db: str, *, quiet: bool = False, force: bool = False, jobs: int | None = None
 ) -> int:

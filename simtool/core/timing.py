@@ -11,11 +11,12 @@ sizes with ``tally("candidates", n)``; nothing is measured unless a caller recor
     (['sum'], {'numbers': 1000})
 
 A stage entered many times (a loop over blocks) adds up.  Stages nest; each counts its own wall time.
+Long loops also report ``progress(name, done, total)`` to whoever is ``watching`` (the CLI's progress bar).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from time import perf_counter
@@ -80,3 +81,22 @@ class Laps:
         if _recorders:
             _add(f"{self.prefix}: {name}", now - self.start)
         self.start = now
+
+
+_watchers: list[Callable[[str, int, int], None]] = []
+
+
+def progress(name: str, done: int, total: int) -> None:
+    """Tell every watcher that ``done`` of ``total`` steps of ``name`` are done (free when nobody watches)."""
+    for watch in _watchers:
+        watch(name, done, total)
+
+
+@contextmanager
+def watching(callback: Callable[[str, int, int], None]) -> Iterator[None]:
+    """Call ``callback(name, done, total)`` for every ``progress`` inside the ``with`` body (a progress bar)."""
+    _watchers.append(callback)
+    try:
+        yield
+    finally:
+        _watchers.remove(callback)

@@ -17,11 +17,11 @@ from typing import Literal
 
 import numpy as np
 
-from simtool.core.timing import Laps, stage, tally
+from simtool.core.timing import Laps, progress, stage, tally
 from simtool.core.types import Notice, Scope, View
 from simtool.match import sketch
 from simtool.match.families import find_families
-from simtool.match.lsh import band_keys, candidate_blocks, lsh_params, sorted_unique
+from simtool.match.lsh import band_keys, block_count, candidate_blocks, lsh_params, sorted_unique
 from simtool.match.units import SENTENCE, Units, build_units, collapse
 from simtool.match.verify import SENTENCE_CONTAIN_RATIO, Verified, contained_span, pair_scores, verify
 from simtool.text.normalize import normalize_map
@@ -169,6 +169,8 @@ def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float) -
         with stage("sketch"):
             keys = keys_for(texts, params, min_sim)
         blocks = candidate_blocks(keys)
+        total = block_count(keys)
+        progress("verify", 0, total)
         while True:
             with stage("lsh candidates"):
                 pairs = next(blocks, None)
@@ -177,6 +179,8 @@ def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float) -
             tally("candidates", len(pairs))
             with stage("verify"):
                 found.append(verify(texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO))
+            progress("verify", min(total, len(found)), total)
+        progress("verify", total, total)
     cols = [np.concatenate([getattr(v, f) for v in found]) if found else np.empty(0) for f in ("i", "j", "score")]
     i, j = cols[0].astype(np.int64), cols[1].astype(np.int64)
     contained = np.concatenate([v.contained for v in found]) if found else np.empty(0, dtype=bool)

@@ -139,7 +139,17 @@ def sorted_unique(x: np.ndarray) -> np.ndarray:
     return x[keep]
 
 
-def candidate_blocks(keys: np.ndarray, *, max_bucket: int = 64, bands_per_block: int = 4) -> Iterator[np.ndarray]:
+BANDS_PER_BLOCK = 4
+
+
+def block_count(keys: np.ndarray, bands_per_block: int = BANDS_PER_BLOCK) -> int:
+    """How many blocks ``candidate_blocks`` yields at most for ``keys`` (one per ``bands_per_block`` bands)."""
+    return -(-keys.shape[1] // bands_per_block)
+
+
+def candidate_blocks(
+    keys: np.ndarray, *, max_bucket: int = 64, bands_per_block: int = BANDS_PER_BLOCK
+) -> Iterator[np.ndarray]:
     """Distinct candidate pairs ``(i, j)``, ``i < j``, in blocks of a few bands each, every pair once.
 
     Memory stays bounded by one block plus the sorted codes of the pairs already given, so a
