@@ -207,8 +207,10 @@ def _raw_part(raw: str, start: int, end: int, norm: str | None = None) -> tuple[
 class _Pairs:
     """Unit pairs as they are found (columns of arrays), with the aligned part of the longer unit."""
 
+    TYPES = (np.int64, np.int64, np.float64, bool, np.int64, np.int64, np.int64, np.int64, np.int64)
+
     def __init__(self) -> None:
-        self.cols: list[list[np.ndarray]] = [[] for _ in range(9)]
+        self.cols: list[list[np.ndarray]] = [[] for _ in self.TYPES]
 
     def add(
         self,
@@ -224,13 +226,11 @@ class _Pairs:
     ) -> None:
         n = len(a)
         values = (a, b, score, contained, family, size, long_unit, start, end)
-        types = (np.int64, np.int64, np.float64, bool, np.int64, np.int64, np.int64, np.int64, np.int64)
-        for col, v, t in zip(self.cols, values, types):
+        for col, v, t in zip(self.cols, values, self.TYPES):
             col.append(np.asarray(v, dtype=t) if np.ndim(v) else np.full(n, v, dtype=t))
 
     def columns(self) -> list[np.ndarray]:
-        types = (np.int64, np.int64, np.float64, bool, np.int64, np.int64, np.int64, np.int64, np.int64)
-        return [np.concatenate(c) if c else np.empty(0, dtype=t) for c, t in zip(self.cols, types)]
+        return [np.concatenate(c) if c else np.empty(0, dtype=t) for c, t in zip(self.cols, self.TYPES)]
 
 
 def _occurrences(inverse: np.ndarray, n_distinct: int) -> tuple[np.ndarray, np.ndarray]:

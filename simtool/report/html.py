@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from simtool.core.errors import UserError
 from simtool.core.types import Notice, Skip
 from simtool.report import output
 from simtool.report.data import ReportData, Stage, build_report_data
+from simtool.report.pages import environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -47,14 +47,8 @@ def _inline(name: str, closing: str) -> Markup:
 
 def render_html(data: dict[str, Any]) -> str:
     """The report page for ``data`` (from ``build_report_data``)."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html", "j2"], default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["pct"] = lambda v: "—" if v is None else f"{float(v) * 100:.1f}%"
+    env = environment()
+    env.filters["pct"] = lambda v: "—" if v is None else f"{float(v) * 100:.1f}%"  # the report keeps one decimal
     env.filters["wan"] = _wan
     page = env.get_template("report.html.j2").render(
         meta=data["meta"],

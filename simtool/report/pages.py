@@ -63,8 +63,8 @@ def _inline(name: str, closing: str) -> Markup:
     return Markup(text)
 
 
-def render_page(template: str, **context: Any) -> str:
-    """Render ``template`` with the shared page CSS (``page.css``) inline."""
+def environment() -> Environment:
+    """The Jinja environment of every page: the templates folder, HTML escaping, a ``pct`` filter."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html", "j2"], default=True),
@@ -73,4 +73,10 @@ def render_page(template: str, **context: Any) -> str:
         keep_trailing_newline=True,
     )
     env.filters["pct"] = pct
+    return env
+
+
+def render_page(template: str, **context: Any) -> str:
+    """Render ``template`` with the shared page CSS (``page.css``) inline."""
+    env = environment()
     return env.get_template(template).render(css=_inline("page.css", "</style"), **context)
