@@ -8,9 +8,19 @@ occurrences).  Two kinds of pair are reported, over the distinct texts:
 * ``similar`` — rapidfuzz Indel normalized similarity ≥ ``min_sim``: ``process.cdist`` of every text against every
   text whose length can reach it (Indel similarity ≤ 2·min(la, lb)/(la + lb)), in row blocks — exact;
 * ``contained`` — a *sentence* inside a longer sentence: ``fuzz.partial_ratio`` ≥ ``min_sim``·100, for the pairs
-  the Indel test did not already report.  Exact filter first: partial_ratio ≥ s·100 needs a window w of b with
-  LCS(a, w) ≥ s/2·(la + |w|) ≥ s/(2 − s)·la, so at least that many characters of a (with multiplicity) occur in b;
-  the bound Σ_c count_a(c)·[c ∈ b] is one sparse product, and only pairs passing it are scored.
+  the Indel test did not already report, whose best window shares at least 13 characters with the sentence in
+  runs of at least 4 (``simtool.match.verify.equal_runs``: how simtool counts copied characters, CNKI's 13
+  consecutive characters).  Without that rule most "containments" of a 13–20-character sentence are a stock
+  opening it shares with another sentence (出台《关于进一步明确 …) or a window differing every few characters:
+  nothing a reviewer calls copied, and nothing 复制比 counts.  Exact filter first: partial_ratio ≥ s·100 needs a
+  window w of b with LCS(a, w) ≥ s/2·(la + |w|) ≥ s/(2 − s)·la, so at least that many characters of a (with
+  multiplicity) occur in b; the bound Σ_c count_a(c)·[c ∈ b] is one sparse product, and only pairs passing it
+  are scored.
+
+Text outside what a notice says — its title, signature and date lines (``skip`` spans, from simtool's parse: the
+oracle measures matching, not parsing, which the seed facts test) — holds no units: 某局党组关于巡察整改进展情况的通报
+is in every notice.  Nor does a piece that is no evidence by itself (``simtool.match.units.is_evidence``: a date
+range such as 2022年1月至2022年11月).
 
 A distinct-text pair counts when its two texts occur in two different notices (scope cross).  The result keeps,
 per distinct text, its occurrences ``(notice index, start, end, kind)`` so a pair can be expanded or matched to
@@ -34,6 +44,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sentences import Piece, pieces  # noqa: E402
+
+from simtool.match.units import is_evidence  # noqa: E402
 
 
 @dataclass(slots=True)
@@ -63,12 +75,24 @@ class Oracle:
         }
 
 
-def build_units(texts: Sequence[str], min_chars: int = 13) -> tuple[list[str], list[list[tuple[int, int, int, str]]]]:
+Spans = Sequence[tuple[int, int]]
+
+
+def _inside(spans: Spans, a: int, b: int) -> bool:
+    """Whether most of ``[a, b)`` lies in ``spans``."""
+    return 2 * sum(max(0, min(b, y) - max(a, x)) for x, y in spans) > b - a
+
+
+def build_units(
+    texts: Sequence[str], min_chars: int = 13, skip: Sequence[Spans] | None = None
+) -> tuple[list[str], list[list[tuple[int, int, int, str]]]]:
     index: dict[str, int] = {}
     occ: list[list[tuple[int, int, int, str]]] = []
     for ni, text in enumerate(texts):
         p: Piece
         for p in pieces(text, min_chars=min_chars):
+            if (skip is not None and _inside(skip[ni], p.start, p.end)) or not is_evidence(p.norm, min_chars):
+                continue
             k = index.setdefault(p.norm, len(index))
             if k == len(occ):
                 occ.append([])
@@ -160,15 +184,33 @@ def contained_pairs(
     ok = scores >= min_sim * 100 - 1e-4
     out = []
     for x, y, s in zip(idx[a[ok]].tolist(), idx[b[ok]].tolist(), scores[ok].tolist()):
-        out.append((min(x, y), max(x, y), s / 100))
+        if shares_a_run(texts[x], texts[y]):
+            out.append((min(x, y), max(x, y), s / 100))
     return out
 
 
+def shares_a_run(short: str, long_: str) -> bool:
+    """Whether ``short`` shares ≥ 13 characters in runs of ≥ 4 with its best window of ``long_``."""
+    from rapidfuzz import fuzz
+
+    from simtool.match.verify import equal_runs
+
+    at = long_.find(short)
+    if at >= 0:
+        return True
+    r = fuzz.partial_ratio_alignment(short, long_)
+    return r is not None and bool(equal_runs(short, long_[r.dest_start : r.dest_end]))
+
+
 def run_oracle(
-    notice_ids: Sequence[str], notice_texts: Sequence[str], min_sim: float = 0.8, min_chars: int = 13
+    notice_ids: Sequence[str],
+    notice_texts: Sequence[str],
+    min_sim: float = 0.8,
+    min_chars: int = 13,
+    skip: Sequence[Spans] | None = None,
 ) -> Oracle:
     t0 = time.perf_counter()
-    texts, occ = build_units(notice_texts, min_chars)
+    texts, occ = build_units(notice_texts, min_chars, skip)
     o = Oracle(list(notice_ids), texts, occ)
     o.seconds["units"] = time.perf_counter() - t0
     notices_of = [{n for n, _, _, _ in oc} for oc in occ]

@@ -31,6 +31,28 @@ def pair_codes(i: np.ndarray, j: np.ndarray, m: int) -> np.ndarray:
     return np.unique(lo * m + hi)
 
 
+def found_codes(m: Any, inverse: np.ndarray, m_texts: int) -> np.ndarray:
+    """Distinct-text pairs the engine's matches ``m`` hold (near-duplicates, not containments), as ``pair_codes``,
+    plus the clause-window pairs a matched pair of their two sentences stands for (``find_matches`` leaves
+    those out: the sentence pair says it)."""
+    u = m.units
+    da, db = inverse[m.a], inverse[m.b]
+    keep = (da != db) & ~m.contained
+    codes = [pair_codes(da[keep], db[keep], m_texts)]
+    if u.level is not None and u.sentence is not None:
+        sent = np.flatnonzero((u.level[m.a] == 0) & (u.level[m.b] == 0))
+        key = (u.notice.astype(np.int64) << 32) | u.sentence.astype(np.int64)
+        members: dict[int, list[int]] = {}
+        for k, code in enumerate(key.tolist()):
+            members.setdefault(code, []).append(k)
+        for a, b in zip(m.a[sent].tolist(), m.b[sent].tolist()):
+            ua, ub = members[int(key[a])], members[int(key[b])]
+            i, j = np.meshgrid(inverse[ua], inverse[ub], indexing="ij")
+            ok = (i != j).ravel()
+            codes.append(pair_codes(i.ravel()[ok], j.ravel()[ok], m_texts))
+    return np.unique(np.concatenate(codes))
+
+
 def brute_force(texts: Sequence[str], min_sim: float, rows: int = 1024) -> np.ndarray:
     """All pairs (i < j) with Indel similarity ≥ min_sim, as codes ``i * len(texts) + j``: the exact oracle.
 

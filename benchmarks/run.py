@@ -48,7 +48,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from evaluate import ground_truth_eval, precision_of_matches  # noqa: E402
-from peers import brute_force, compare, pair_codes, what_if  # noqa: E402
+from peers import brute_force, compare, found_codes, what_if  # noqa: E402
 from report import markdown  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -348,9 +348,7 @@ def stage_oracle(s: Settings) -> dict[str, Any]:
     e2e_s = time.perf_counter() - t1
     distinct, inv = collapse(m.units.text)
     assert distinct == texts
-    da, db = inv[m.a], inv[m.b]
-    keep = (da != db) & ~m.contained
-    codes = pair_codes(da[keep], db[keep], len(texts))
+    codes = found_codes(m, inv, len(texts))
     out["ground_truth"] = ground_truth_eval(s.data, notices, m, s.min_sim)
     out["find_matches"] = {
         "seconds": e2e_s,

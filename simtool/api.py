@@ -52,7 +52,7 @@ def ingest(
     jobs: int | None = None,
 ) -> Ingested:
     """Add every readable file under ``paths`` to the store ``db`` (one transaction per file;
-    files are read and parsed on ``jobs`` processes, default one per core)."""
+    files are read and parsed on ``jobs`` processes; default one, see ``use_all_cores``)."""
     from simtool.read.ingest import iter_files
     from simtool.store.codec import encode_index, ensure_index
     from simtool.store.corpus import ingest as ingest_files

@@ -52,13 +52,16 @@ def invoke(args: list[str], **kw: object):  # type: ignore[no-untyped-def]
         (["notices", "--limit", "many"], "错误：--limit 应为整数，收到 many；例如 --limit 10"),
         (["notices", "--limit"], "错误：--limit 后面缺少取值，例如 --limit 10"),
         (["ingest", SEEDS, "--quiet=yes"], "错误：--quiet 是开关，后面不带取值：直接写 --quiet"),
-        (["check"], "错误：缺少参数 PATHS（要检查的通报文件或文件夹，可以给多个）；用法：simtool check [选项] PATHS..."),
+        (
+            ["check"],
+            "错误：缺少参数 PATHS（要检查的通报文件或文件夹，可以给多个）；用法：simtool check [选项] PATHS...",
+        ),
         (["compare", "#1"], "错误：缺少参数 B（通报 B（编号或文件））；用法：simtool compare [选项] A B [PATHS...]"),
         (["compare", COUNTY], "错误：缺少参数 B（通报 B（编号或文件））；用法：simtool compare [选项] A B [PATHS...]"),
         (["notice"], "错误：没有 notice 命令，是不是要用 notices？（simtool --help 查看全部命令）"),
         (
             ["xyz"],
-            "错误：没有 xyz 命令，可用的命令：ingest、notices、show、dupes、check、compare、overlap、phrases、"
+            "错误：没有 xyz 命令，可用的命令：ingest、notices、show、dupes、check、compare、overlap、phrases、formulas、"
             "clusters、reuse、report",
         ),
         (["check", "不存在/通报.txt"], "错误：无法读取 不存在/通报.txt：路径不存在，请检查路径是否写错"),

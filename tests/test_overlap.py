@@ -7,16 +7,15 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_helpers import jsonl_twice
 
 import simtool
-from cli_helpers import jsonl_twice
-from simtool.store.corpus import ingest
-from simtool.match.engine import find_matches
-from simtool.analyses.phrases import META_KEY, store_formulaic
 from simtool.analyses.overlap import likely_source, notice_ratios, overlap_records
-from simtool.analyses.phrases import formulaic_share
+from simtool.analyses.phrases import META_KEY, formulaic_share, store_formulaic
 from simtool.core.spans import count_chars
 from simtool.core.types import Notice, Segment
+from simtool.match.engine import find_matches
+from simtool.store.corpus import ingest
 
 FIELDS = {
     "a",
@@ -149,7 +148,9 @@ def test_formulaic_spans_are_left_out_of_substantive_ratios(pair: list[Notice]) 
     [rec] = overlap_records(pair, formulaic={a.id: form_a})
     c0 = count_chars(COPIED[0])
     assert rec["ratio_a"] == round(rec["shared_a"] / rec["a_chars"], 4)
-    assert rec["ratio_a_substantive"] == round((rec["shared_a"] - c0) / (rec["a_chars"] - c0 - 20), 4)
+    # 套话 leaves the numerator only: the denominator stays all of A, so 去除套话 ≤ 总
+    assert rec["ratio_a_substantive"] == round((rec["shared_a"] - c0) / rec["a_chars"], 4)
+    assert rec["ratio_a_substantive"] < rec["ratio_a"]
     assert rec["ratio_b_substantive"] == rec["ratio_b"]
     ratios = notice_ratios(pair, formulaic={a.id: form_a})
     assert ratios[a.id]["formulaic_share"] == round((c0 + 20) / rec["a_chars"], 4)
@@ -222,9 +223,11 @@ def test_notice_ratios_agree_with_overlap_records(seeds: simtool.Loaded) -> None
 
 
 def test_formulaic_share_matches_the_phrases_module(seeds: simtool.Loaded) -> None:
-    from simtool.analyses.phrases import formulaic_phrases, formulaic_spans
+    from simtool.analyses.phrases import corpus_formulaic, learn
 
-    spans = formulaic_spans(seeds.notices, formulaic_phrases(seeds.notices))
+    spans = corpus_formulaic(seeds.notices)
+    fset = learn(seeds.notices).formula_set
+    assert fset is not None and spans == {n.id: s for n, s in zip(seeds.notices, fset.spans_many(seeds.notices))}
     ratios = notice_ratios(seeds.notices, formulaic=spans)
     for n in seeds.notices:
         assert ratios[n.id]["formulaic_share"] == formulaic_share(n, spans[n.id])
@@ -246,16 +249,16 @@ def test_store_formulaic_caches_phrases_per_generation(tmp_path: Path, monkeypat
         spans_of = store_formulaic(store)
         assert spans_of is not None
         cached = json.loads(store.get_meta(META_KEY) or "{}")
-        assert cached["generation"] == store.get_meta("generation") and cached["phrases"]
+        assert cached["generation"] == store.get_meta("generation") and json.loads(cached["set"])["members"]
         stats = next(n for n in store.notices() if n.title.startswith("统计局"))
         spans = spans_of(stats)
         closing = stats.text.index("欢迎广大干部群众")
         assert any(a <= closing < b for a, b in spans)
 
         def boom(*_args: object, **_kw: object) -> list[str]:
-            raise AssertionError("phrases recomputed although the store did not change")
+            raise AssertionError("formulas recomputed although the store did not change")
 
-        monkeypatch.setattr(phrases, "formulaic_phrases", boom)
+        monkeypatch.setattr(phrases, "learn", boom)
         assert store_formulaic(store)(stats) == spans  # type: ignore[misc]
         monkeypatch.undo()
         ingest(["corpora/seeds/002_7d8fcde3e44e2eb6.txt"], store)  # bumps the generation

@@ -1,4 +1,6 @@
-"""Formulaic phrases: exact against brute force, the seed formulas ranked on top, spans mapped back."""
+"""Exact shared strings (the suffix-array helper): exact against brute force, spans mapped back.
+
+Whole formulas (what ``simtool phrases`` lists) are tested in test_formulas.py."""
 
 from __future__ import annotations
 
@@ -8,19 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import simtool
-from cli_helpers import jsonl_twice
-from simtool.text.normalize import normalize, normalize_map
-from simtool.analyses.formulaic import matching_text, sentences
-from simtool.analyses.phrases import (
-    default_min_notices,
-    formulaic_share,
-    formulaic_spans,
-    mine_phrases,
-    phrase_records,
-    trim,
-)
+from simtool.analyses.formulaic import formulaic_share, formulaic_spans, matching_text, sentences
+from simtool.analyses.formulas import default_min_notices
+from simtool.analyses.fragments import fragment_records as phrase_records
+from simtool.analyses.fragments import mine_phrases, trim
 from simtool.core.spans import count_chars, merge_spans
 from simtool.core.types import Notice, Segment
+from simtool.text.normalize import normalize, normalize_map
 
 FIELDS = {"phrase", "notices", "units", "occurrences", "examples"}
 CLOSING = normalize("欢迎广大干部群众对巡察整改落实情况进行监督。如有意见建议，请及时向我们反映。")
@@ -86,7 +82,7 @@ def test_default_k_and_too_few_notices(seeds: simtool.Loaded) -> None:
     assert phrase_records(seeds.notices[:2]) == []
 
 
-def test_seed_formulas_rank_on_top(seeds: simtool.Loaded) -> None:
+def test_seed_fragments_rank_on_top(seeds: simtool.Loaded) -> None:
     top = [r["phrase"] for r in phrase_records(seeds.notices)[:10]]
     assert any(p in CLOSING and len(p) >= 6 for p in top), top  # 欢迎广大干部群众对……进行监督 / 请及时向我们反映
     assert any("欢迎广大干部群众" in p for p in top), top
@@ -160,9 +156,3 @@ def test_formulaic_spans_equal_a_naive_search(texts: list[str], phrases: list[st
     got = formulaic_spans(notices, phrases)
     for n in notices:
         assert got[n.id] == naive_spans(n, phrases)
-
-
-def test_phrases_cli_contract_and_determinism() -> None:
-    recs = jsonl_twice(["phrases", "corpora/seeds"])
-    assert len(recs) > 50 and all(set(r) == FIELDS for r in recs)
-    assert recs[0]["notices"] >= recs[-1]["notices"] >= 4

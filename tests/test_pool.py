@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -56,3 +57,13 @@ def test_workers_do_not_outlive_a_killed_ingest(tmp_path: Path) -> None:
         time.sleep(0.2)
     alive = [c for c in children if Path(f"/proc/{c}").exists() and "zombie" not in Path(f"/proc/{c}/status").read_text().lower()]
     assert not alive, alive
+
+
+def test_a_library_script_without_a_main_guard_loads_a_big_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    make_corpus(folder, POOL_MIN_FILES + 4)
+    script = tmp_path / "script.py"  # no ``if __name__ == "__main__":``: spawned workers would re-run it
+    script.write_text(f"import simtool\nprint(len(simtool.load([{str(folder)!r}]).notices))\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-400:]
+    assert done.stdout.strip() == str(POOL_MIN_FILES + 4)

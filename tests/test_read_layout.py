@@ -258,6 +258,13 @@ def test_headings_and_list_items_are_not_joined() -> None:
     assert join_wrapped(text) == text
 
 
+def test_an_item_line_holding_a_sentence_continues_where_it_breaks_mid_clause() -> None:
+    item = "四是加强组织领导，落实全面从严治党主体责任。严格落实工作责任，积极推进我市\n优质基础设施建设，召集相关单位健全制度。\n"
+    assert join_wrapped(item) == item.replace("我市\n", "我市")
+    heading = "（一）聚焦贯彻落实党中央决策部署情况，进一步促进党员干部担当作为方面\n区委高度重视，召开专题会议。\n"
+    assert join_wrapped(heading) == heading  # an item without a sentence in it is a heading: it ends at the line
+
+
 def test_comma_continues_and_two_line_title_becomes_one(tmp_path: Path) -> None:
     text = "XX街道D工委关于巡察整改\n进展情况的通报\n区委巡察组反馈意见后，\n我局高度重视，立即召开会议。\n"
     joined = join_wrapped(text)

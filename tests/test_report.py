@@ -16,8 +16,8 @@ import pytest
 
 import simtool
 from simtool.report import data as report_data
-from simtool.report.html import build_report, embed_json, run_report
 from simtool.report.data import build_report_data
+from simtool.report.html import build_report, embed_json, run_report
 
 SEEDS = "corpora/seeds"
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -330,3 +330,42 @@ def test_hostile_notice_shows_as_text_in_chromium(tmp_path: Path) -> None:
     assert len(scripts) == 3  # error capture, data, page script: nothing injected
     text = "".join(dom.text)
     assert HOSTILE_LINE in text and "<img src=x onerror=" in text and "</textarea>" in text
+
+
+def test_the_report_shows_whole_formulas_with_variants(seeds_report: tuple[str, report_data.ReportData]) -> None:
+    data = seeds_report[1].data
+    items = data["phrases"]["items"]
+    closing = items[0]
+    assert closing["phrase"] == "欢迎广大干部群众对巡察整改落实情况进行监督。如有意见建议，请及时向我们反映。"
+    assert closing["role"] == "结尾" and closing["formulaic"] and closing["variant_count"] > 3
+    assert closing["variants"][0] == [closing["phrase"], 9] and len(closing["variants"]) > 1
+    for p in items:
+        for i, a, b in p["examples"]:
+            assert 0 <= a < b <= len(data["notices"][i]["text"])
+    meta = data["meta"]
+    by_role = meta["formulaic_by_role"]
+    assert {"开头", "结尾", "提法", "落款", "日期"} <= set(by_role)
+    assert abs(sum(by_role.values()) - meta["formulaic_share"]) < 0.002  # each character counted once
+    page = without_data(seeds_report[0])
+    assert "结尾 " in page and "提法 " in page  # the summary card splits 套话 by role
+    assert [p["phrase"] for p in seeds_report[1].top_phrases][:1] == [closing["phrase"]]
+
+
+def test_a_report_with_a_reference_marks_quotes(tmp_path: Path, seeds: simtool.Loaded) -> None:
+    ref = tmp_path / "ref.txt"
+    ref.write_text(seeds.notices[13].text, encoding="utf-8")
+    page = tmp_path / "report.html"
+    run_report([SEEDS], "unused.db", out=str(page), min_sim=0.8, references=simtool.load([str(ref)]).notices)
+    html = page.read_text(encoding="utf-8")
+    found = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S)
+    assert found
+    data = json.loads(found.group(1))
+    rows = data["notices"]
+    assert data["meta"]["references"] and data["meta"]["quoted_chars"] > 0
+    assert all(r["copy_ratio_unquoted"] <= r["copy_ratio"] for r in rows)
+    assert rows[13]["quoted_chars"] >= 0.9 * rows[13]["chars"] and rows[13]["copy_ratio_unquoted"] == 0
+    if shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome"):
+        rendered, log = render(page, tmp_path)
+        dom = Dom(rendered)
+        check_clean(dom, log)
+        assert "引用参考文件" in "".join(dom.text)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 
 import simtool
 from simtool.analyses.check import check_notices
@@ -41,12 +43,76 @@ def test_shared_text_counts_the_union_and_ranks_sources() -> None:
     assert st.spans == ((0, 7),)
     assert [s.source for s in st.sources] == ["y", "x"]  # z shares nothing: not a source
     assert st.max_source == "y" and st.max_source_ratio == 0.5
-    assert st.copy_ratio_substantive == round(4 / 6, 4)
-    assert st.copy_ratio_substantive <= st.copy_ratio or st.formulaic_share > 0
+    assert st.copy_ratio_substantive == round(4 / 8, 4)  # 丙丁戊己 outside 套话, over all 8 characters
+    assert st.copy_ratio_substantive <= st.copy_ratio
+    assert st.formulaic_share == round(2 / 8, 4)
 
 
-def test_check_against_a_store_equals_the_in_memory_analysis(tmp_path: Path, seeds: list[Notice],
-                                                              seed_matches: simtool.match.engine.Matches) -> None:
+@settings(max_examples=300, deadline=None)
+@given(
+    hs.text(alphabet="甲乙丙 \n", min_size=1, max_size=30),
+    hs.lists(hs.tuples(hs.sampled_from("xyz"), hs.integers(0, 30), hs.integers(0, 30)), max_size=8),
+    hs.lists(hs.tuples(hs.integers(0, 30), hs.integers(0, 30)), max_size=4),
+    hs.lists(hs.tuples(hs.integers(0, 30), hs.integers(0, 30)), max_size=4),
+)
+def test_removing_formulas_or_quotes_never_raises_a_ratio(
+    text: str, matched: list[tuple[str, int, int]], form: list[tuple[int, int]], quoted: list[tuple[int, int]]
+) -> None:
+    """去除套话 ≤ 总 and 去除引用 ≤ 总, for the notice and for every source, whatever the spans."""
+    by_other: dict[str, list[tuple[int, int]]] = {}
+    for sid, a, b in matched:
+        by_other.setdefault(sid, []).append((min(a, b), max(a, b)))
+    spans = [(min(a, b), max(a, b)) for a, b in form]
+    quotes = [(min(a, b), max(a, b)) for a, b in quoted]
+    got = shared_text(text, by_other, spans, quotes)
+    assert got.copy_ratio_substantive <= got.copy_ratio and got.copy_ratio_unquoted <= got.copy_ratio
+    assert got.shared_substantive <= got.shared and got.shared_unquoted <= got.shared
+    for src in got.sources:
+        assert src.ratio_substantive <= src.ratio and src.ratio_unquoted <= src.ratio
+        assert src.ratio_substantive == round(src.shared_substantive / got.chars, 4)
+    assert got.copy_ratio == round(got.shared / got.chars, 4) if got.chars else got.copy_ratio == 0
+
+
+def test_every_seed_notice_and_pair_keeps_the_invariants(
+    seeds: list[Notice], seed_matches: simtool.match.engine.Matches
+) -> None:
+    """With the 套话 learned from the seeds and one seed notice as a reference document."""
+    from simtool.analyses.phrases import corpus_formulaic
+    from simtool.analyses.quoted import quoted_spans
+
+    form = corpus_formulaic(seeds)
+    assert sum(bool(v) for v in form.values()) == len(seeds)
+    reference = seeds[-1]
+    quoted = quoted_spans(seeds[:-1], [reference])
+    assert any(quoted.values())
+    rest = seeds[:-1]
+    m = simtool.find_matches(rest, scope="cross")
+    pairs = overlap_records(rest, matches=m, formulaic=form, quoted=quoted)
+    ratios = notice_ratios(rest, matches=m, formulaic=form, quoted=quoted)
+    assert len(pairs) > 50
+    for r in pairs:
+        for side in "ab":
+            assert r[f"ratio_{side}_substantive"] <= r[f"ratio_{side}"], r
+            assert r[f"ratio_{side}_unquoted"] <= r[f"ratio_{side}"], r
+    for nid, v in ratios.items():
+        assert v["copy_ratio_substantive"] <= v["copy_ratio"] and v["copy_ratio_unquoted"] <= v["copy_ratio"], nid
+    # 套话 lowers the ratio somewhere, and so does 引用 (the reference shares text with its copies)
+    assert any(v["copy_ratio_substantive"] < v["copy_ratio"] for v in ratios.values())
+    assert any(v["copy_ratio_unquoted"] < v["copy_ratio"] for v in ratios.values())
+    # the record ratios are those of the one shared-characters function
+    shares = notice_shares(rest, m, form, quoted)
+    for n, st_ in zip(rest, shares):
+        v = ratios[n.id]
+        assert (v["copy_ratio"], v["copy_ratio_substantive"], v["copy_ratio_unquoted"]) == (
+            st_.copy_ratio,
+            st_.copy_ratio_substantive,
+            st_.copy_ratio_unquoted,
+        )
+
+
+def test_check_against_a_store_equals_the_in_memory_analysis(
+    tmp_path: Path, seeds: list[Notice], seed_matches: simtool.match.engine.Matches
+) -> None:
     shares = notice_shares(seeds, seed_matches)
     with Store(tmp_path / "s.db") as store:
         ensure_index(store)
@@ -85,7 +151,7 @@ def test_painted_spans_are_counted_spans(seeds: list[Notice], seed_matches: simt
 def _notice(nid: str, measures: list[str]) -> Notice:
     text = "关于某某问题的整改情况\n" + "\n".join(measures)
     segs, at = [], text.index("\n") + 1
-    for k, m in enumerate(measures):
+    for m in measures:
         segs.append(Segment("measure", at, at + len(m), m, problem=1))
         at += len(m) + 1
     return Notice(id=nid, path=nid, index=1, title="标题", text=text, segments=tuple(segs))
@@ -94,8 +160,14 @@ def _notice(nid: str, measures: list[str]) -> Notice:
 def test_a_sentence_copied_into_a_longer_paragraph_is_found() -> None:
     copied = "建立健全党员干部联系服务群众长效机制，每月开展一次走访慰问活动。"
     a = _notice("a", ["一是召开专题会议研究部署整改工作，明确责任分工和完成时限。" + copied + "三是加强督促检查。"])
-    b = _notice("b", ["在深入调查研究的基础上，结合本单位工作实际和群众反映的突出问题，" + copied
-                      + "同时完善考核评价办法，把整改成效纳入年度考核。"])
+    b = _notice(
+        "b",
+        [
+            "在深入调查研究的基础上，结合本单位工作实际和群众反映的突出问题，"
+            + copied
+            + "同时完善考核评价办法，把整改成效纳入年度考核。"
+        ],
+    )
     m = simtool.find_matches([a, b], scope="cross")
     assert any(copied in r["a"]["text"] and copied in r["b"]["text"] for r in pair_records([a, b], m))
     for n, st in zip((a, b), notice_shares([a, b], m)):
@@ -106,8 +178,12 @@ def test_a_sentence_copied_into_a_longer_paragraph_is_found() -> None:
 
 def test_a_clause_reused_inside_a_long_sentence_is_found() -> None:
     clause = "坚持把党风廉政建设同业务工作同谋划同部署"
-    a = _notice("a", ["局党组高度重视巡察反馈问题的整改落实，" + clause + "，切实扛起主体责任，确保各项整改任务落到实处。"])
-    b = _notice("b", ["街道党工委对照问题清单逐项研究整改措施，" + clause + "，层层压实责任并建立整改台账定期销号管理。"])
+    a = _notice(
+        "a", ["局党组高度重视巡察反馈问题的整改落实，" + clause + "，切实扛起主体责任，确保各项整改任务落到实处。"]
+    )
+    b = _notice(
+        "b", ["街道党工委对照问题清单逐项研究整改措施，" + clause + "，层层压实责任并建立整改台账定期销号管理。"]
+    )
     m = simtool.find_matches([a, b], scope="cross")
     recs = list(pair_records([a, b], m))
     assert any(clause in r["a"]["text"] and clause in r["b"]["text"] and r["unit"] == "clause" for r in recs)
@@ -138,9 +214,15 @@ def test_units_never_start_inside_a_word_of_the_seeds(seeds: list[Notice]) -> No
 
 def test_a_hard_line_break_inside_a_sentence_does_not_hide_a_copy() -> None:
     sentence = "建立健全党员干部联系服务群众长效机制，每月开展一次走访慰问活动。"
-    a = notices_from_text("某局关于巡察整改进展情况的通报\n一、整改情况\n（一）关于联系群众不够的问题\n整改情况：一是" + sentence + "\n", "a.txt")[0][0]
+    a = notices_from_text(
+        "某局关于巡察整改进展情况的通报\n一、整改情况\n（一）关于联系群众不够的问题\n整改情况：一是" + sentence + "\n",
+        "a.txt",
+    )[0][0]
     broken = sentence[:15] + "\n" + sentence[15:]
-    b = notices_from_text("某局关于巡察整改进展情况的通报\n一、整改情况\n（一）关于联系群众不够的问题\n整改情况：一是" + broken + "\n", "b.txt")[0][0]
+    b = notices_from_text(
+        "某局关于巡察整改进展情况的通报\n一、整改情况\n（一）关于联系群众不够的问题\n整改情况：一是" + broken + "\n",
+        "b.txt",
+    )[0][0]
     m = simtool.find_matches([a, b], scope="cross")
     assert any(r["score"] == 1.0 for r in pair_records([a, b], m))
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from simtool.analyses.direction import direction_fields
+from simtool.analyses.quoted import quoted_spans
 from simtool.analyses.shared import BlockFinder, SharedText, notice_shares, same_text_key, shared_text
 from simtool.core.errors import UserError
 from simtool.core.types import Notice
@@ -116,8 +117,12 @@ def check_notices(
     exclude: set[str] | None = None,
     exclude_sha: str | None = None,
     formulaic: Formulaic | None = None,
+    references: Sequence[Notice] = (),
 ) -> list[dict[str, Any]]:
     """Check each of ``notices`` against every notice in ``store``.
+
+    ``formulaic`` gives a notice's 套话 spans (``phrases.store_formulaic``); text matching one of
+    ``references`` is 引用 and left out of 去除引用复制比 (``copy_ratio_unquoted``, only then reported).
 
     Stored notices in ``exclude`` or with the same id are not counted as sources.  A stored notice
     with the same text (a verbatim copy, or the same file ingested under another path) shares the
@@ -137,6 +142,7 @@ def check_notices(
             texts[sid] = store.unit_texts([(sid, 0, 1 << 30)])[0]
         return texts[sid][a:b]
 
+    quoted = quoted_spans(notices, references, min_sim=min_sim) if references else {}
     out = []
     for notice in notices:
         units = build_units([notice], "literal")
@@ -210,8 +216,15 @@ def check_notices(
             by_source[sid].append((0, len(notice.text)))
         matches.sort(key=lambda m: (m["start"], m["source"], m["source_start"]))
         form = formulaic(notice) if formulaic is not None else []
-        st = shared_text(notice.text, dict(sorted(by_source.items())), form)
-        out.append(_record(notice, st, matches, sources, source_text, formulaic is not None) | {"identical": identical})
+        st = shared_text(notice.text, dict(sorted(by_source.items())), form, quoted.get(notice.id, ()))
+        rec = _record(notice, st, matches, sources, source_text, formulaic is not None) | {"identical": identical}
+        if references:
+            rec |= {
+                "copy_ratio_unquoted": st.copy_ratio_unquoted,
+                "quoted_share": st.quoted_share,
+                "quoted_spans": [list(x) for x in st.quoted],
+            }
+        out.append(rec)
     return out
 
 

@@ -93,7 +93,7 @@ def similarity_graph(units: Units, *, min_sim: float, params: EngineParams | Non
     if n < 2:
         return Graph(units, distinct, inverse, weight, e, e, np.empty(0))
     p = params or cluster_params()
-    ver = verify(distinct, candidate_pairs(keys_for(distinct, p, min_sim)), min_sim)
+    ver = verify(distinct, candidate_pairs(keys_for(distinct, p, min_sim)), min_sim, require_runs=False)
     order = np.lexsort((ver.j, ver.i))
     return Graph(
         units,
@@ -243,7 +243,7 @@ def cluster_nodes(g: Graph, min_sim: float) -> np.ndarray:
 def _exact_edges(texts: list[str], min_sim: float) -> list[tuple[int, int, float]]:
     """All verified pairs among ``texts`` (brute force; used inside one small component)."""
     i, j = np.triu_indices(len(texts), 1)
-    ver = verify(texts, np.stack([i, j], axis=1).astype(np.int64), min_sim)
+    ver = verify(texts, np.stack([i, j], axis=1).astype(np.int64), min_sim, require_runs=False)
     return list(zip(ver.i.tolist(), ver.j.tolist(), ver.score.tolist()))
 
 

@@ -2,9 +2,9 @@
 
 For two notices A and B, ``shared_a`` is the number of non-white-space characters of A inside
 the aligned spans of A's sentences and clauses that the engine matched with B (重合字数);
-``ratio_a = shared_a / a_chars``.  The ``*_substantive`` ratios leave formulaic text (spans
-covered by phrases used across many notices, see ``simtool.analyses.phrases``) out of both
-numerator and denominator.  All of it comes from ``simtool.analyses.shared.shared_text``, the
+``ratio_a = shared_a / a_chars``.  The ``*_substantive`` ratios leave 套话 (the formulas, 提法 and
+signature lines of ``simtool.analyses.phrases``) out of the shared characters, over the same
+denominator, so they are never above the plain ones.  All of it comes from ``simtool.analyses.shared.shared_text``, the
 same function that ``check``, ``compare`` and the report use.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from simtool.analyses.dupes import passages
-from simtool.analyses.phrases import formulaic_phrases, formulaic_spans
+from simtool.analyses.phrases import corpus_formulaic
 from simtool.analyses.shared import SharedText, notice_shares
 from simtool.core.types import Notice
 from simtool.match.engine import DEFAULT_MIN_SIM, Matches, find_matches
@@ -24,18 +24,22 @@ Span = tuple[int, int]
 
 
 def default_formulaic(notices: Sequence[Notice]) -> dict[str, list[Span]]:
-    """Formulaic spans learned from ``notices`` themselves (empty when they are too few)."""
-    return formulaic_spans(notices, formulaic_phrases(notices))
+    """套话 spans learned from ``notices`` themselves (empty when they are too few)."""
+    return corpus_formulaic(notices)
 
 
 def _prepare(
-    notices: Sequence[Notice], min_sim: float, matches: Matches | None, formulaic: dict[str, list[Span]] | None
+    notices: Sequence[Notice],
+    min_sim: float,
+    matches: Matches | None,
+    formulaic: dict[str, list[Span]] | None,
+    quoted: dict[str, list[Span]] | None,
 ) -> tuple[Matches, list[SharedText]]:
     if matches is None:
         matches = find_matches(notices, min_sim=min_sim, scope="cross")
     if formulaic is None:
         formulaic = default_formulaic(notices)
-    return matches, notice_shares(notices, matches, formulaic)
+    return matches, notice_shares(notices, matches, formulaic, quoted)
 
 
 def likely_source(a: Notice, b: Notice) -> str | None:
@@ -51,14 +55,17 @@ def overlap_records(
     min_sim: float = DEFAULT_MIN_SIM,
     matches: Matches | None = None,
     formulaic: dict[str, list[Span]] | None = None,
+    quoted: dict[str, list[Span]] | None = None,
 ) -> list[dict[str, Any]]:
     """One record per notice pair sharing text (the ``overlap`` contract), ``a`` first in input order.
 
     Ranked by ``max(ratio_a_substantive, ratio_b_substantive)`` descending, then by the ids.
     ``matches`` (from ``find_matches(..., scope="cross")``) and ``formulaic`` (notice id →
-    spans, e.g. from ``formulaic_spans``) are computed when not given.
+    套话 spans, e.g. from ``corpus_formulaic``) are computed when not given.  With ``quoted``
+    (notice id → 引用 spans, ``simtool.analyses.quoted``) each record also has
+    ``ratio_a_unquoted``/``ratio_b_unquoted`` (去除引用).
     """
-    matches, shares = _prepare(notices, min_sim, matches, formulaic)
+    matches, shares = _prepare(notices, min_sim, matches, formulaic, quoted)
     counts = Counter((p.a, p.b) for p in passages(matches))
     index = {n.id: i for i, n in enumerate(notices)}
     out: list[dict[str, Any]] = []
@@ -83,6 +90,11 @@ def overlap_records(
                     "ratio_b": back.ratio,
                     "ratio_a_substantive": src.ratio_substantive,
                     "ratio_b_substantive": back.ratio_substantive,
+                    **(
+                        {"ratio_a_unquoted": src.ratio_unquoted, "ratio_b_unquoted": back.ratio_unquoted}
+                        if quoted is not None
+                        else {}
+                    ),
                     "likely_source": likely_source(a, b),
                     "passages": counts.get((i, j), 0),
                     "a_title": a.title,
@@ -103,14 +115,16 @@ def notice_ratios(
     min_sim: float = DEFAULT_MIN_SIM,
     matches: Matches | None = None,
     formulaic: dict[str, list[Span]] | None = None,
+    quoted: dict[str, list[Span]] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Per notice id: 总文字复制比 ``copy_ratio`` (its text matched in any other notice),
     去除套话复制比 ``copy_ratio_substantive``, 单篇最大复制比 ``max_source_ratio`` with its
     ``max_source`` (ties go to the smaller id), ``shared``, ``chars`` and ``formulaic_share``.
 
     ``max_source_ratio`` equals the largest ``ratio_a``/``ratio_b`` of the notice in ``overlap_records``.
+    With ``quoted`` also 去除引用复制比 ``copy_ratio_unquoted`` and ``quoted_share``.
     """
-    matches, shares = _prepare(notices, min_sim, matches, formulaic)
+    matches, shares = _prepare(notices, min_sim, matches, formulaic, quoted)
     return {
         n.id: {
             "copy_ratio": st.copy_ratio,
@@ -120,6 +134,11 @@ def notice_ratios(
             "shared": st.shared,
             "chars": st.chars,
             "formulaic_share": st.formulaic_share,
+            **(
+                {"copy_ratio_unquoted": st.copy_ratio_unquoted, "quoted_share": st.quoted_share}
+                if quoted is not None
+                else {}
+            ),
         }
         for n, st in zip(notices, shares)
     }

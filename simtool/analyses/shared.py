@@ -6,8 +6,14 @@ notice text per other notice (``spans_by_other``) and calls ``shared_text``.  Wh
 paints is ``SharedText.spans`` and ``SourceShare.spans``; what it counts is the same spans.
 
 Characters are counted without white space.  总文字复制比 ``copy_ratio`` = shared / chars;
-去除套话复制比 ``copy_ratio_substantive`` leaves formulaic spans out of numerator and
-denominator; 单篇最大复制比 ``max_source_ratio`` is the largest share of one other notice.
+去除套话复制比 ``copy_ratio_substantive`` = shared outside 套话 / chars and 去除引用复制比
+``copy_ratio_unquoted`` = shared outside 引用 (text matching a reference document) / chars;
+单篇最大复制比 ``max_source_ratio`` is the largest share of one other notice.
+
+The denominator is always all the notice's characters, as CNKI's 去除引用文献复制比 is: the
+numerator only loses characters, so 去除套话 ≤ 总 and 去除引用 ≤ 总 hold for every notice and every
+pair.  (Dividing by the characters outside 套话 instead, as before, made 去除套话 *higher* than 总
+wherever a notice's own 套话 was not shared: 4 of 139 seed pairs.)
 """
 
 from __future__ import annotations
@@ -48,13 +54,16 @@ class SourceShare:
     ratio: float
     ratio_substantive: float
     spans: tuple[Span, ...]
+    shared_unquoted: int = 0
+    ratio_unquoted: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class SharedText:
-    """One notice's shared characters: in all, outside formulas, and per other notice.
+    """One notice's shared characters: in all, outside 套话, outside 引用, and per other notice.
 
     ``sources`` are ranked by shared characters (then id); ``max_source`` is the first one.
+    ``quoted`` are the notice's spans matching a reference document (引用).
     """
 
     chars: int
@@ -66,6 +75,10 @@ class SharedText:
     formulaic_share: float
     spans: tuple[Span, ...]
     sources: tuple[SourceShare, ...]
+    shared_unquoted: int = 0
+    copy_ratio_unquoted: float = 0.0
+    quoted: tuple[Span, ...] = ()
+    quoted_share: float = 0.0
 
     @property
     def max_source(self) -> str | None:
@@ -80,38 +93,50 @@ class SharedText:
 
 
 def shared_text(
-    text: str | CharCounter, by_other: Mapping[str, Sequence[Span]], formulaic: Sequence[Span] = ()
+    text: str | CharCounter,
+    by_other: Mapping[str, Sequence[Span]],
+    formulaic: Sequence[Span] = (),
+    quoted: Sequence[Span] = (),
 ) -> SharedText:
-    """The shared characters of ``text`` given, per other notice id, the spans matched with it.
+    """The shared characters of ``text`` given, per other notice id, the spans matched with it,
+    its 套话 spans (``formulaic``) and its 引用 spans (``quoted``, text matching a reference).
 
-    >>> st = shared_text("甲乙丙丁戊己庚辛", {"b": [(0, 4)], "c": [(2, 6)]}, [(0, 2)])
-    >>> st.shared, st.copy_ratio, st.copy_ratio_substantive, st.max_source, st.max_source_ratio
-    (6, 0.75, 0.6667, 'b', 0.5)
+    >>> st = shared_text("甲乙丙丁戊己庚辛", {"b": [(0, 4)], "c": [(2, 6)]}, [(0, 2)], [(5, 8)])
+    >>> st.shared, st.copy_ratio, st.copy_ratio_substantive, st.copy_ratio_unquoted, st.max_source
+    (6, 0.75, 0.5, 0.625, 'b')
     """
     counter = text if isinstance(text, CharCounter) else CharCounter(text)
-    form = merge_spans(formulaic)
+    form, quote = merge_spans(formulaic), merge_spans(quoted)
     chars = counter.count()
     substantive = chars - counter.count(form)
     sources = []
     for sid, spans in by_other.items():
         merged = merge_spans(spans)
-        n, n_sub = counter.count(merged), counter.count(subtract_spans(merged, form))
+        n = counter.count(merged)
         if n == 0:
             continue  # matched, but nothing counts as shared (a piece shorter than MIN_SHARED)
-        sources.append(SourceShare(sid, n, n_sub, ratio(n, chars), ratio(n_sub, substantive), tuple(merged)))
+        n_sub, n_unq = counter.count(subtract_spans(merged, form)), counter.count(subtract_spans(merged, quote))
+        sources.append(
+            SourceShare(sid, n, n_sub, ratio(n, chars), ratio(n_sub, chars), tuple(merged), n_unq, ratio(n_unq, chars))
+        )
     sources.sort(key=lambda s: (-s.shared, s.source))
     union = merge_spans(s for src in sources for s in src.spans)
     shared, shared_sub = counter.count(union), counter.count(subtract_spans(union, form))
+    shared_unq = counter.count(subtract_spans(union, quote))
     return SharedText(
         chars,
         substantive,
         shared,
         shared_sub,
         ratio(shared, chars),
-        ratio(shared_sub, substantive),
+        ratio(shared_sub, chars),
         ratio(chars - substantive, chars),
         tuple(union),
         tuple(sources),
+        shared_unq,
+        ratio(shared_unq, chars),
+        tuple(quote),
+        ratio(counter.count(quote), chars),
     )
 
 
@@ -194,10 +219,14 @@ def spans_by_other(notices: Sequence[Notice], m: Matches) -> list[dict[str, list
 
 
 def notice_shares(
-    notices: Sequence[Notice], m: Matches, formulaic: Mapping[str, Sequence[Span]] | None = None
+    notices: Sequence[Notice],
+    m: Matches,
+    formulaic: Mapping[str, Sequence[Span]] | None = None,
+    quoted: Mapping[str, Sequence[Span]] | None = None,
 ) -> list[SharedText]:
     """``shared_text`` of every notice from the engine's cross matches."""
-    formulaic = formulaic or {}
+    formulaic, quoted = formulaic or {}, quoted or {}
     return [
-        shared_text(n.text, spans, formulaic.get(n.id, ())) for n, spans in zip(notices, spans_by_other(notices, m))
+        shared_text(n.text, spans, formulaic.get(n.id, ()), quoted.get(n.id, ()))
+        for n, spans in zip(notices, spans_by_other(notices, m))
     ]

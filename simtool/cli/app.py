@@ -20,6 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from simtool.core.errors import UserError
+from simtool.read.batch import use_all_cores
 from simtool.report import output
 from simtool.report.output import OutputFormat
 
@@ -260,6 +261,17 @@ OutOpt = Annotated[
 ]
 
 HtmlOpt = Annotated[str | None, typer.Option("--html", help="另写一份可打印的离线 HTML 页面到该文件")]
+FormulaFileOpt = Annotated[
+    list[str] | None,
+    typer.Option("--formula-file", help="套话文件：每行一条，算作套话（补充自动识别的套话和提法），可给多个"),
+]
+ReferenceOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--reference",
+        help="参考文件（巡察反馈意见、上级模板、条例原文等）：与之相同的文字算作引用，另计去除引用复制比，可给多个",
+    ),
+]
 
 
 def err(message: str) -> None:
@@ -479,13 +491,25 @@ def check(
     html_dir: Annotated[
         str | None, typer.Option("--html-dir", help="每篇通报一份检测报告单（HTML），写入该文件夹")
     ] = None,
+    formula_file: FormulaFileOpt = None,
+    reference: ReferenceOpt = None,
 ) -> None:
     """把通报（一个或多个文件、文件夹）与库中全部通报比对：总文字复制比、去除套话复制比、单篇最大复制比、来源排名。"""
     from simtool.cli.commands import run_check
 
     _check_output(out, fmt)
     records = run_check(
-        paths, db, fmt=fmt, min_sim=min_sim, limit=limit, out=out, html=html, html_dir=html_dir, force=force
+        paths,
+        db,
+        fmt=fmt,
+        min_sim=min_sim,
+        limit=limit,
+        out=out,
+        html=html,
+        html_dir=html_dir,
+        force=force,
+        formula_files=formula_file or [],
+        reference_files=reference or [],
     )
     _written(out)
     if fail_above is not None:
@@ -523,15 +547,21 @@ def overlap(
     limit: LimitOpt = 30,
     out: OutOpt = None,
     force: ForceOpt = False,
+    formula_file: FormulaFileOpt = None,
+    reference: ReferenceOpt = None,
 ) -> None:
     """通报两两之间的文字重合（复制比），按去除套话后的重合度排序。"""
-    from simtool.analyses.overlap import overlap_records
+    from simtool.cli.inputs import load_references, overlap_with, user_formulas
 
+    user, refs = user_formulas(formula_file or []), load_references(reference or [])
+    quoted_cols: list[output.Column] = (
+        [("ratio_a_unquoted", "去引用占 A", output.pct), ("ratio_b_unquoted", "去引用占 B", output.pct)] if refs else []
+    )
     _records_command(
         paths,
         db,
         fmt,
-        lambda items: overlap_records(items, min_sim=min_sim),
+        lambda items: overlap_with(items, min_sim=min_sim, user=user, references=refs),
         [
             ("a", "通报 A"),
             ("b", "通报 B"),
@@ -540,6 +570,7 @@ def overlap(
             ("ratio_a_substantive", "去套话占 A", output.pct),
             ("ratio_b", "占 B", output.pct),
             ("ratio_b_substantive", "去套话占 B", output.pct),
+            *quoted_cols,
             ("likely_source", "可能的来源"),
         ],
         "通报重合度排名",
@@ -549,7 +580,6 @@ def overlap(
     )
 
 
-@app.command()
 @guarded
 def phrases(
     paths: PathsArg = None,
@@ -561,21 +591,36 @@ def phrases(
     limit: LimitOpt = 40,
     out: OutOpt = None,
     force: ForceOpt = False,
+    formula_file: FormulaFileOpt = None,
 ) -> None:
-    """套话：被多篇通报共同使用的最长相同表述。"""
+    """套话：多篇通报共用的整句或分句（含各种写法）、标准提法和指定的套话，每条一行。"""
     from simtool.analyses.phrases import phrase_records
+    from simtool.cli.inputs import user_formulas
+    from simtool.report.roles import role_name
 
+    user = user_formulas(formula_file or [])
     _records_command(
         paths,
         db,
         fmt,
-        lambda items: phrase_records(items, min_notices=min_notices),
-        [("phrase", "表述"), ("notices", "通报数"), ("units", "单位数"), ("occurrences", "出现次数")],
-        "套话（多篇通报共用的表述）",
+        lambda items: phrase_records(items, min_notices=min_notices, user=user),
+        [
+            ("phrase", "套话（最常见的写法）"),
+            ("role", "位置", role_name),
+            ("notices", "通报数"),
+            ("occurrences", "出现次数"),
+            ("variant_count", "写法数"),
+            ("formulaic", "计入套话", output.yes_no),
+        ],
+        "套话（多篇通报共用的整句、分句与提法）",
         limit,
         out,
         force=force,
     )
+
+
+app.command()(phrases)
+app.command("formulas", help="套话（phrases 的别名）：多篇通报共用的整句或分句、标准提法和指定的套话。")(phrases)
 
 
 @app.command()
@@ -663,15 +708,20 @@ def report(
     db: DbOpt = "simtool.db",
     out: Annotated[str, typer.Option("--output", "-o", help="输出的 HTML 文件")] = "report.html",
     min_sim: MinSimOpt = 0.8,
+    formula_file: FormulaFileOpt = None,
+    reference: ReferenceOpt = None,
 ) -> None:
     """生成完整分析的单文件离线 HTML 报告（中文），并在终端打印摘要。"""
+    from simtool.cli.inputs import load_references, user_formulas
     from simtool.report.html import run_report
 
-    run_report(paths or [], db, out=out, min_sim=min_sim)
+    user, refs = user_formulas(formula_file or []), load_references(reference or [])
+    run_report(paths or [], db, out=out, min_sim=min_sim, user_formulas=user, references=refs)
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (its main module is guarded, so files are read on every core)."""
+    use_all_cores()
     app()
 
 

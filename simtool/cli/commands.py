@@ -347,9 +347,12 @@ def run_check(
     force: bool = False,
     html: str | None = None,
     html_dir: str | None = None,
+    formula_files: Sequence[str] = (),
+    reference_files: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """Check every notice of every readable file under ``paths`` against the store; prints the
-    report and returns the records (one per checked notice, in reading order).
+    report and returns the records (one per checked notice, in reading order).  The formulas of
+    ``formula_files`` count as 套话; text matching ``reference_files`` is 引用.
 
     The table ranks the notices by 总文字复制比; when only one notice is checked, its sources follow.
     A file that cannot be read is reported on stderr and skipped; none readable is a ``UserError``.
@@ -366,13 +369,21 @@ def run_check(
         raise UserError(_unreadable(loaded.skips))
     for s in loaded.skips:
         print(output.inert(f"跳过 {s.path}：{s.reason}"), file=sys.stderr)
+    from simtool.cli.inputs import load_references, user_formulas
+
+    user = user_formulas(formula_files)
+    refs = load_references(reference_files)
     with Store(db, create=False) as store:
-        checked = check_notices(loaded.notices, store, min_sim=min_sim, formulaic=store_formulaic(store))
+        checked = check_notices(
+            loaded.notices, store, min_sim=min_sim, formulaic=store_formulaic(store, user), references=refs
+        )
     records = checked
     if html is not None or html_dir is not None:
         from simtool.report.sheet import write_check_pages
 
-        write_check_pages(records, loaded.notices, db, html=html, html_dir=html_dir, min_sim=min_sim)
+        write_check_pages(
+            records, loaded.notices, db, html=html, html_dir=html_dir, min_sim=min_sim, user_formulas=user
+        )
     if fmt != "table" or out:
         output.emit(records, fmt, [], title="检测结果", path=out)
         return records

@@ -131,16 +131,24 @@ def collapse(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
 
 
 _NOT_WORDS = re.compile(r"[\W\d_]+")
-MIN_WORD_CHARS = 10  # characters other than digits and punctuation a unit must have (a date range is no evidence)
+_DATE_WORDS = re.compile(r"[年月日号至]+")
+MIN_WORD_CHARS = 10  # characters other than digits and punctuation a unit must have (a date range is no evidence) …
+MIN_FIGURE_WORDS = 6  # … or this many besides the date words, next to the figures (今年以来立案124件127人)
 
 
 def is_evidence(text: str, min_chars: int = MIN_SENTENCE_CHARS) -> bool:
-    """Whether a normalized sentence is long enough, in words, to show copying by itself.
+    """Whether a normalized sentence is long enough, in words, to show copying by itself: a date
+    range is not, a statement of figures is (the same figures in another notice are copied).
 
     >>> is_evidence("2022年10月10日至2023年1月20日，"), is_evidence("组织全体党员深入学习党章党规，提高认识。")
     (False, True)
+    >>> is_evidence("今年以来立案124件127人"), is_evidence("说明仍使用2019年2月20日")
+    (True, False)
     """
-    return len(text) >= min_chars and len(_NOT_WORDS.sub("", text)) >= min(MIN_WORD_CHARS, min_chars)
+    if len(text) < min_chars:
+        return False
+    words = _NOT_WORDS.sub("", text)
+    return len(words) >= min(MIN_WORD_CHARS, min_chars) or len(_DATE_WORDS.sub("", words)) >= MIN_FIGURE_WORDS
 
 
 def build_units(notices: Sequence[Notice], view: View = "literal", *, min_chars: int = MIN_SENTENCE_CHARS) -> Units:

@@ -24,12 +24,16 @@ SENTENCE_CONTAIN_RATIO = 0.9  # sentences: containment is tried up to nearly equ
 
 
 class Verified(NamedTuple):
-    """Verified pairs over a list of texts: indexes, scores, and whether the match is containment."""
+    """Verified pairs over a list of texts: indexes, scores, whether the match is containment, and
+    ``start``/``end``: the part of the longer text that matches the shorter one (all of it unless
+    the pair is a containment)."""
 
     i: np.ndarray
     j: np.ndarray
     score: np.ndarray
     contained: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
 
 
 def similarity(a: str, b: str) -> float:
@@ -62,11 +66,19 @@ def verify(
     *,
     containment: bool = True,
     contain_ratio: float = CONTAIN_LEN_RATIO,
+    require_runs: bool = True,
 ) -> Verified:
-    """Keep the candidate ``pairs`` whose texts really are similar (score ≥ ``min_sim``)."""
+    """Keep the candidate ``pairs`` whose texts really are similar (score ≥ ``min_sim``).
+
+    A shorter text is tried as contained in the longer one (``fuzz.partial_ratio`` ≥ ``min_sim``);
+    a containment counts only when the two share ``MIN_SHARED`` characters in runs of ``MIN_BLOCK``
+    (``equal_runs``), as copied text is counted: a short sentence whose best window differs every
+    few characters, or which only shares a stock opening (出台《关于进一步明确), is not copied.
+    Measures compared by theme (clusters) pass ``require_runs=False``.
+    """
     if len(pairs) == 0:
         e = np.empty(0, dtype=np.int64)
-        return Verified(e, e, np.empty(0), np.empty(0, dtype=bool))
+        return Verified(e, e, np.empty(0), np.empty(0, dtype=bool), e, e)
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     la, lb = lengths[pairs[:, 0]], lengths[pairs[:, 1]]
     short, long_ = np.minimum(la, lb), np.maximum(la, lb)
@@ -113,7 +125,15 @@ def verify(
             scores[todo[hit]] = part[hit]
             contained[todo[hit]] = True
     keep = scores >= cutoff
-    return Verified(pairs[keep, 0], pairs[keep, 1], np.round(scores[keep], 4), contained[keep])
+    start = np.zeros(len(pairs), dtype=np.int64)
+    end = long_.copy()
+    for k in np.flatnonzero(contained).tolist():
+        x, y = int(pairs[k, 0]), int(pairs[k, 1])
+        s_text, l_text = (texts[x], texts[y]) if la[k] <= lb[k] else (texts[y], texts[x])
+        start[k], end[k], _ = contained_span(s_text, l_text)
+        if require_runs and not equal_runs(s_text, l_text[start[k] : end[k]]):
+            keep[k] = False
+    return Verified(pairs[keep, 0], pairs[keep, 1], np.round(scores[keep], 4), contained[keep], start[keep], end[keep])
 
 
 class Alignment(NamedTuple):

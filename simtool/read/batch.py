@@ -74,9 +74,20 @@ def parse_file(path: str, force: bool = False, index: Indexer | None = None) -> 
         return Skip(path, f"解析失败（{type(exc).__name__}），已跳过，请把该文件报告给开发者")
 
 
+_ALL_CORES = False
+
+
+def use_all_cores(on: bool = True) -> None:
+    """Make one worker per core the default (the ``simtool`` command does).  A library caller gets
+    one process unless it passes ``jobs``: spawned workers re-import the caller's main module, and
+    a script without the ``if __name__ == "__main__":`` guard would start itself again."""
+    global _ALL_CORES
+    _ALL_CORES = on
+
+
 def default_jobs() -> int:
-    """Worker processes by default: one per core (at most 8)."""
-    return max(1, min(8, os.cpu_count() or 1))
+    """Worker processes by default: one per core (at most 8) under the command, else one."""
+    return max(1, min(8, os.cpu_count() or 1)) if _ALL_CORES else 1
 
 
 def _call(args: tuple[str, bool, Indexer | None]) -> Parsed | Skip:

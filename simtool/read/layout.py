@@ -325,6 +325,9 @@ def _signature_below(lines: list[str], j: int) -> bool:
     return is_date_line(nxt) or is_unit_line(nxt) or is_title_line(nxt)
 
 
+_SENTENCE_INSIDE = re.compile("[。；！？;!?]")
+
+
 def _continues(lines: list[str], i: int, logical: str, widths: tuple[int, int]) -> bool:
     """Whether line ``i + 1`` carries on the sentence of line ``i`` (``logical``: the joined line so far)."""
     a, b = lines[i].strip(), lines[i + 1].strip()
@@ -350,9 +353,10 @@ def _continues(lines: list[str], i: int, logical: str, widths: tuple[int, int]) 
         return False  # an indented line opens a paragraph
     if last in _CONTINUE:
         return True
-    if last in _FINAL or last in _CLOSERS or starts_structure(a):
+    if last in _FINAL or last in _CLOSERS or (starts_structure(a) and not _SENTENCE_INSIDE.search(a[:-1])):
         # a sentence, a quotation, a heading or an item that ends here, unless the line is
-        # filled to the width of wrapped text (then the paragraph goes on)
+        # filled to the width of wrapped text (then the paragraph goes on); an item line that
+        # already holds a sentence (四是…。严格执行…，) is a paragraph, not a heading
         return filled
     if full:
         return True

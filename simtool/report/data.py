@@ -19,15 +19,18 @@ import numpy as np
 
 from simtool.analyses import clusters, overlap, phrases, reuse
 from simtool.analyses.dupes import Passage, passages, same_spans
+from simtool.analyses.quoted import quoted_spans
 from simtool.analyses.shared import SharedText, notice_shares
 from simtool.core.spans import count_chars, merge_spans
 from simtool.core.types import Notice, Skip
 from simtool.match.engine import find_matches
+from simtool.report.roles import ROLE_NAMES
 
 PAIR_LIMIT = 400  # pairs listed with their side-by-side passages
 HEATMAP_LIMIT = 60  # notices in the heatmap
 SOURCE_LIMIT = 20  # sources listed per notice in the per-notice view
 PHRASE_LIMIT = 300
+VARIANT_LIMIT = 6
 CLUSTER_LIMIT = 200
 CLUSTER_MEMBER_LIMIT = 60
 REUSE_LIMIT = 200
@@ -124,8 +127,11 @@ def build_report_data(
     inputs: Sequence[str] = (),
     skips: Sequence[Skip] = (),
     on_stage: Stage | None = None,
+    user_formulas: Sequence[str] = (),
+    references: Sequence[Notice] = (),
 ) -> ReportData:
-    """Run every analysis on ``notices`` and gather the report dict."""
+    """Run every analysis on ``notices`` and gather the report dict (``user_formulas`` count as 套话;
+    text matching ``references`` is 引用)."""
     from simtool import __version__
 
     stage = _Stages(on_stage)
@@ -138,16 +144,19 @@ def build_report_data(
         by_pair[(p.a, p.b)].append(p)  # cross passages: p.a < p.b
 
     stage("识别套话")
-    phrase_recs = phrases.phrase_records(notices)
-    # formulaic text is defined by every phrase (not only the listed ones), as in ``simtool overlap``
-    formulaic = phrases.formulaic_spans(notices, phrases.formulaic_phrases(notices))
+    learned = phrases.learn(notices, min_sim=min_sim, user=user_formulas)
+    phrase_recs = [f.record(notices) for f in learned.formulas]
+    tagged = learned.formula_set.tagged(notices) if learned.formula_set is not None else [[] for _ in notices]
+    # 套话 is every formula of the set (not only the listed ones), as in ``simtool overlap``
+    formulaic = {n.id: merge_spans((a, b) for a, b, _ in t) for n, t in zip(notices, tagged)}
+    quoted = quoted_spans(notices, references, min_sim=min_sim) if references else None
 
     stage("计算重合度")
     pair_stats: dict[PairKey, dict[str, Any]] = {}
-    for rec in overlap.overlap_records(notices, min_sim=min_sim, matches=m, formulaic=formulaic):
+    for rec in overlap.overlap_records(notices, min_sim=min_sim, matches=m, formulaic=formulaic, quoted=quoted):
         a, b = index[rec["a"]], index[rec["b"]]
         pair_stats[(a, b) if a < b else (b, a)] = rec if a < b else _swap(rec)
-    ratios = overlap.notice_ratios(notices, min_sim=min_sim, matches=m, formulaic=formulaic)
+    ratios = overlap.notice_ratios(notices, min_sim=min_sim, matches=m, formulaic=formulaic, quoted=quoted)
 
     stage("措施族")
     cluster_recs = clusters.cluster_records(notices)
@@ -157,7 +166,8 @@ def build_report_data(
 
     stage("对齐相似文字")
     aligner = _Aligner()
-    rows = _notice_rows(notices, by_pair, pair_stats, ratios, formulaic, index, notice_shares(notices, m, formulaic))
+    shares = notice_shares(notices, m, formulaic, quoted)
+    rows = _notice_rows(notices, by_pair, pair_stats, ratios, formulaic, index, shares)
     pairs = _pairs(notices, by_pair, pair_stats, index, aligner)
     heatmap = _heatmap(rows, pair_stats)
     stage(None)
@@ -178,6 +188,10 @@ def build_report_data(
             "shared_share": _r(shared / total if total else 0.0),
             "formulaic_chars": form,
             "formulaic_share": _r(form / total if total else 0.0),
+            "formulaic_known": learned.formula_set is not None,
+            "formulaic_by_role": role_shares(notices, tagged),
+            "references": [r.id for r in references],
+            "quoted_chars": sum(r["quoted_chars"] for r in rows),
             "passages": sum(len(v) for v in by_pair.values()),
             "pairs_total": len(pair_stats),
             "pairs_shown": len(pairs),
@@ -191,6 +205,27 @@ def build_report_data(
     }
     top = sorted(rows, key=lambda r: (-r["copy_ratio"], r["index"]))[:10]
     return ReportData(data, stage.timings, top, phrase_recs[:10])
+
+
+def role_shares(notices: Sequence[Notice], tagged: Sequence[Sequence[tuple[int, int, str]]]) -> dict[str, float]:
+    """The share of all characters that is 套话, per role (each character counted once, for the
+    first role in ``ROLE_NAMES`` order that covers it), keyed by the role's Chinese name."""
+    roles = list(ROLE_NAMES)
+    none = len(roles)
+    counts = np.zeros(none, dtype=np.int64)
+    total = 0
+    for n, spans in zip(notices, tagged):
+        total += count_chars(n.text)
+        if not spans:
+            continue
+        owner = np.full(len(n.text), none, dtype=np.int64)
+        for a, b, role in spans:
+            owner[a:b] = np.minimum(owner[a:b], roles.index(role) if role in ROLE_NAMES else none)
+        cuts = np.concatenate([[0], np.flatnonzero(np.diff(owner)) + 1, [len(owner)]])
+        for s0, e0 in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+            if owner[s0] < none:
+                counts[owner[s0]] += count_chars(n.text[s0:e0])
+    return {ROLE_NAMES[r]: round(int(c) / total, 4) for r, c in zip(roles, counts.tolist()) if c and total}
 
 
 def _swap(rec: dict[str, Any]) -> dict[str, Any]:
@@ -253,6 +288,9 @@ def _notice_rows(
                 "sources_total": len(ranked),
                 "runs": runs,
                 "formulaic": [list(s) for s in form],
+                "quoted": [list(s) for s in shares[i].quoted],
+                "quoted_chars": count_chars(n.text, shares[i].quoted),
+                "copy_ratio_unquoted": _r(r["copy_ratio_unquoted"]) if "copy_ratio_unquoted" in r else None,
                 "text": n.text,
             }
         )
@@ -349,23 +387,25 @@ def _seriate(m: np.ndarray) -> list[int]:
 # -- the lists of the other analyses, made compact (notice ids → indices, texts → offsets) --------
 
 
-def _example(ex: Any, index: dict[str, int]) -> dict[str, Any]:
-    if isinstance(ex, dict):
-        nid = ex.get("notice")
-        return {"notice": index.get(nid) if isinstance(nid, str) else None, "text": str(ex.get("text") or "")}
-    if isinstance(ex, str) and ex in index:
-        return {"notice": index[ex], "text": ""}
-    return {"notice": None, "text": str(ex)}
-
-
 def _phrases(records: list[dict[str, Any]], index: dict[str, int]) -> dict[str, Any]:
+    """Each formula with its variants, role and examples as ``[notice, start, end]`` (texts embedded once)."""
     items = [
         {
             "phrase": p["phrase"],
             "notices": p["notices"],
             "units": p["units"],
             "occurrences": p["occurrences"],
-            "examples": [_example(e, index) for e in list(p.get("examples") or [])[:3]],
+            "role": ROLE_NAMES.get(p.get("role") or "", p.get("role") or ""),
+            "level": p.get("level"),
+            "formulaic": bool(p.get("formulaic")),
+            "reason": p.get("reason") or "",
+            "variants": [[v["text"], v["count"]] for v in p.get("variants") or []][:VARIANT_LIMIT],
+            "variant_count": p.get("variant_count", len(p.get("variants") or [])),
+            "examples": [
+                [index[e["notice"]], int(e["start"]), int(e["end"])]
+                for e in list(p.get("examples") or [])[:3]
+                if isinstance(e, dict) and e.get("notice") in index
+            ],
         }
         for p in records[:PHRASE_LIMIT]
     ]

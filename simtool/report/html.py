@@ -23,6 +23,7 @@ from simtool.core.types import Notice, Skip
 from simtool.report import output
 from simtool.report.data import ReportData, Stage, build_report_data
 from simtool.report.pages import environment
+from simtool.report.roles import ROLE_NAMES
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -90,13 +91,31 @@ def build_report(
     inputs: Sequence[str] = (),
     skips: Sequence[Skip] = (),
     on_stage: Stage | None = None,
+    user_formulas: Sequence[str] = (),
+    references: Sequence[Notice] = (),
 ) -> tuple[str, ReportData]:
     """The HTML page of ``notices`` and the data behind it (library entry point)."""
-    rd = build_report_data(notices, min_sim=min_sim, inputs=inputs, skips=skips, on_stage=on_stage)
+    rd = build_report_data(
+        notices,
+        min_sim=min_sim,
+        inputs=inputs,
+        skips=skips,
+        on_stage=on_stage,
+        user_formulas=user_formulas,
+        references=references,
+    )
     return render_html(rd.data), rd
 
 
-def run_report(paths: Sequence[str], db: str, *, out: str, min_sim: float = 0.8) -> ReportData:
+def run_report(
+    paths: Sequence[str],
+    db: str,
+    *,
+    out: str,
+    min_sim: float = 0.8,
+    user_formulas: Sequence[str] = (),
+    references: Sequence[Notice] = (),
+) -> ReportData:
     """Load notices (from ``paths`` or the store ``db``), analyse them, write the report to ``out``
     and print a short summary on the terminal."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -116,7 +135,15 @@ def run_report(paths: Sequence[str], db: str, *, out: str, min_sim: float = 0.8)
         def on_stage(label: str) -> None:
             progress.update(task, description=f"{label}（{len(notices)} 篇通报）")
 
-        page, rd = build_report(notices, min_sim=min_sim, inputs=list(paths) or [db], skips=skips, on_stage=on_stage)
+        page, rd = build_report(
+            notices,
+            min_sim=min_sim,
+            inputs=list(paths) or [db],
+            skips=skips,
+            on_stage=on_stage,
+            user_formulas=user_formulas,
+            references=references,
+        )
         progress.update(task, description="写出报告")
         write_atomic(out, page)
     elapsed = time.perf_counter() - started
@@ -141,6 +168,9 @@ def print_summary(rd: ReportData, out: str, size: int, elapsed: float) -> None:
         soft_wrap=True,
     )
     form = "" if meta["formulaic_share"] is None else f"，套话占比 {pct(meta['formulaic_share'])}"
+    by_role = meta.get("formulaic_by_role") or {}
+    if by_role:
+        form += "（" + "，".join(f"{r} {pct(v)}" for r, v in by_role.items()) + "）"
     con.print(
         f"通报 {meta['notices']} 篇，单位 {meta['units']} 个，共 {meta['chars']} 字；"
         f"与其他通报相同的文字占 {pct(meta['shared_share'])}{form}；相似通报对 {meta['pairs_total']} 对。",
@@ -170,15 +200,17 @@ def print_summary(rd: ReportData, out: str, size: int, elapsed: float) -> None:
         )
     con.print(table)
     if rd.top_phrases:
-        phrases = Table(title="最常见的套话", header_style="bold")
-        phrases.add_column("表述", overflow="fold")
-        for col in ("通报", "单位", "次数"):
+        phrases = Table(title="最常见的套话（整句、分句与提法）", header_style="bold")
+        phrases.add_column("套话（最常见的写法）", overflow="fold", ratio=4)
+        phrases.add_column("位置", no_wrap=True)
+        for col in ("通报", "次数", "写法"):
             phrases.add_column(col, justify="right", no_wrap=True)
         for p in rd.top_phrases:
             phrases.add_row(
                 Text(output.inert(str(p["phrase"]))),
+                ROLE_NAMES.get(str(p.get("role")), str(p.get("role") or "")),
                 str(p.get("notices", "—")),
-                str(p.get("units", "—")),
                 str(p.get("occurrences", "—")),
+                str(p.get("variant_count", 1)),
             )
         con.print(phrases)

@@ -84,6 +84,18 @@ HEADERS: dict[str, str] = {
     "passages.units": "句数",
     "occurrences": "出现次数",
     "examples": "示例",
+    "role": "位置",
+    "level": "层级",
+    "reason": "依据",
+    "formulaic": "计入套话",
+    "variants": "写法",
+    "variant_count": "写法数",
+    "roles": "各位置次数",
+    "ratio_a_unquoted": "A去除引用复制比",
+    "ratio_b_unquoted": "B去除引用复制比",
+    "ratio_unquoted": "去除引用复制比",
+    "quoted_share": "引用占比",
+    "quoted_spans": "引用位置",
     "cluster": "措施族",
     "clusters": "措施族",
     "size": "措施数",
@@ -177,6 +189,10 @@ def pct(value: Any) -> str:
     '12.3%'
     """
     return "—" if value is None else f"{float(value):.1%}"
+
+
+def yes_no(value: Any) -> str:
+    return "是" if value else "否"
 
 
 class _Records(list):

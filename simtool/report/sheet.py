@@ -106,6 +106,9 @@ def sheet_context(
     layers: list[tuple[str, Sequence[Span]]] = [("copied", copied)]
     if form is not None:
         layers.append(("formula", form))
+    quoted = merge_spans((int(a), int(b)) for a, b in record.get("quoted_spans") or [])
+    if "quoted_spans" in record:
+        layers.append(("quoted", quoted))
     listed = list(record.get("sources", []))
     sources = [s for s in listed if s.get("shared", 1) > 0]  # similar sentences, but nothing counted
     rank = {s["notice"]: i + 1 for i, s in enumerate(sources)}
@@ -123,6 +126,8 @@ def sheet_context(
         "min_sim": min_sim,
         "unquoted": unquoted,
         "formula_known": form is not None,
+        "quoted_known": "quoted_spans" in record,
+        "quoted_chars": CharCounter(text).count(quoted),
         "formula_chars": CharCounter(text).count(form) if form is not None else None,
         "substantive_known": bool(record.get("substantive_excludes_formulaic", form is not None)),
         "top": top,
@@ -168,6 +173,7 @@ def write_check_pages(
     html: str | None = None,
     html_dir: str | None = None,
     min_sim: float | None = None,
+    user_formulas: Sequence[str] = (),
 ) -> list[str]:
     """Write the 检测报告单 of ``records`` (made of ``notices`` against the store ``db``): all in
     one page ``html`` and/or one page per notice in ``html_dir``.  Returns the files written and
@@ -177,7 +183,7 @@ def write_check_pages(
 
     by_id = {n.id: n for n in notices}
     with Store(db, create=False) as store:
-        formulaic = store_formulaic(store)
+        formulaic = store_formulaic(store, user_formulas)
         count = store.count_notices()
     generated = time.strftime("%Y-%m-%d %H:%M:%S")
     contexts = [

@@ -23,7 +23,7 @@ from simtool.store.sqlite import Store
 from simtool.text import sentences
 
 STAMP_KEY = "index_stamp"
-FORMAT = 2  # 1: segment units; 2: sentence units and clause windows
+FORMAT = 3  # 1: segment units; 2: sentence units and clause windows; 3: tail windows, figures as evidence
 
 
 def text_id(text: str) -> int:
@@ -53,6 +53,7 @@ def index_stamp() -> str:
             "long_sentence": sentences.LONG_SENTENCE_CHARS,
             "window": sentences.WINDOW_CHARS,
             "min_word": unit_rules.MIN_WORD_CHARS,
+            "min_figure_words": unit_rules.MIN_FIGURE_WORDS,
         },
         sort_keys=True,
     )

@@ -5,10 +5,12 @@ paragraph (一是…二是…, （一）, （1）, 1., ①) starts a new one.  S
 ``MIN_SENTENCE_CHARS`` are joined to their neighbour (a bare 一是加强学习。 is no evidence on its
 own), so every sentence is at least that long unless its whole segment is shorter.
 
-A long sentence is also cut into clause windows at ，、：, each window starting at a clause and
-running over the following clauses until it holds ``WINDOW_CHARS`` characters, so that a clause
-of 13 or more characters reused inside an otherwise different long sentence is a short unit of
-its own that LSH can propose.  All spans are offsets into the text passed in.
+A long sentence is also cut into clause windows at ，、： (and at the end of a short sentence
+joined to it), each window starting at a clause and
+running over the following clauses until it holds ``WINDOW_CHARS`` characters (or the sentence
+ends: the last clauses are a window of their own when they are long enough, for a copied
+sentence often ends another one), so that a clause of 13 or more characters reused inside an
+otherwise different long sentence is a short unit of its own that LSH can propose.  All spans are offsets into the text passed in.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ _ENUM = re.compile(
     r"(?<=[\s。；;，,：:！？!?])(?:[一二三四五六七八九十]{1,2}是|[（(][一二三四五六七八九十0-9０-９]{1,3}[)）]"
     r"|[0-9０-９]{1,2}[.．、](?![0-9０-９])|[①-⑳])"
 )
-_CLAUSE = re.compile(r"[，,、：:]+")
+_CLAUSE = re.compile(r"[，,、：:]+|[。！？；!?;]+[”’\"'）)」』]*")  # a sentence end inside: a short sentence joined on
 
 
 def _strip(text: str, a: int, b: int) -> Span:
@@ -103,6 +105,4 @@ def clause_windows(text: str, start: int, end: int) -> list[Span]:
             continue
         if span not in out:
             out.append(span)
-        if j == len(clauses) - 1:
-            break
     return out

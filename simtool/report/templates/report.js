@@ -126,14 +126,13 @@
         el("span", { class: "link", onclick: function () { showNotice(best.index); jump("notice-view"); } }, label(best.index)),
       ]));
     }
-    var ph = D.phrases.items.filter(function (x) {
-      return !N.some(function (n) { return n.title.indexOf(x.phrase) >= 0; });
-    })[0];
+    var ph = D.phrases.items.filter(function (x) { return x.formulaic && x.level !== "提法"; })[0];
     items.push(el("div", { class: "finding" }, ph ? [
-      el("h3", null, "使用最广的套话（标题以外）"),
+      el("h3", null, "使用最广的套话"),
       el("span", { class: "big" }, ph.notices + " 篇"),
-      "“" + short(ph.phrase, 40) + "”",
-    ] : [el("h3", null, "套话"), "通报太少，未识别出套话。"]));
+      el("span", { class: "phrase-text" }, "“" + short(ph.phrase, 60) + "”"),
+      ph.variant_count > 1 ? el("span", { class: "note" }, "（" + ph.variant_count + " 种写法）") : null,
+    ] : [el("h3", null, "套话"), D.meta.formulaic_known ? "没有被多篇通报共用的整句套话。" : "通报太少，未识别出套话。"]));
     append(box, items);
   }
 
@@ -416,6 +415,12 @@
     return el("a", { class: "who", href: "#notice-view", onclick: function (ev) { ev.preventDefault(); showNotice(i); jump("notice-view"); } }, label(i));
   }
 
+  function exampleLink(x) {
+    var n = N[x[0]];
+    return el("a", { class: "who", href: "#notice-view", title: n.text.slice(x[1], x[2]),
+      onclick: function (ev) { ev.preventDefault(); showNotice(x[0]); jump("notice-view"); } }, label(x[0]) + " @" + x[1]);
+  }
+
   function renderPhrases() {
     var box = clear(byId("phrase-list"));
     var items = D.phrases.items;
@@ -424,22 +429,27 @@
     var body = el("tbody");
     box.appendChild(el("div", { class: "table-box" }, el("table", { class: "data", id: "phrase-rows" }, [
       el("thead", null, el("tr", null, [
-        el("th", { class: "num" }, "序号"), el("th", null, "表述"), el("th", { class: "num" }, "通报数"),
-        el("th", { class: "num" }, "单位数"), el("th", { class: "num" }, "出现次数"), el("th", null, "示例"),
+        el("th", { class: "num" }, "序号"), el("th", null, "套话（最常见的写法）"), el("th", null, "位置"),
+        el("th", { class: "num" }, "通报数"), el("th", { class: "num" }, "出现次数"), el("th", null, "计入套话"),
+        el("th", null, "其他写法"), el("th", null, "示例"),
       ])), body,
     ])));
     function render(upto) {
       for (var k = body.children.length; k < upto; k++) {
         var p = items[k];
-        body.appendChild(el("tr", null, [
+        var others = p.variants.slice(1).map(function (v) {
+          return el("span", { class: "variant" }, short(v[0], 60) + " ×" + v[1]);
+        });
+        if (p.variant_count > p.variants.length) others.push(el("span", { class: "note" }, "另有 " + (p.variant_count - p.variants.length) + " 种写法"));
+        body.appendChild(el("tr", { class: p.formulaic ? "formula" : "copied-formula" }, [
           el("td", { class: "num" }, String(k + 1)),
-          el("td", { class: "phrase-text" }, p.phrase),
-          el("td", { class: "num" }, p.notices === null ? "—" : String(p.notices)),
-          el("td", { class: "num" }, p.units === null ? "—" : String(p.units)),
-          el("td", { class: "num" }, p.occurrences === null ? "—" : String(p.occurrences)),
-          el("td", { class: "examples" }, p.examples.map(function (x) {
-            return x.notice === null ? el("span", { class: "example" }, short(x.text, 60)) : noticeLink(x.notice);
-          })),
+          el("td", { class: "phrase-text" }, [p.phrase, p.variants.length ? el("span", { class: "note" }, " ×" + p.variants[0][1]) : null]),
+          el("td", null, p.role),
+          el("td", { class: "num" }, String(p.notices)),
+          el("td", { class: "num" }, String(p.occurrences)),
+          el("td", { title: p.reason }, (p.formulaic ? "是" : "否（按照搬照抄计）")),
+          el("td", { class: "variants" }, others),
+          el("td", { class: "examples" }, p.examples.map(exampleLink)),
         ]));
       }
       moreButton(box, upto, items.length, PHRASES_STEP, render);
@@ -535,7 +545,13 @@
       n.id + " · " + (n.unit || "单位不详") + " · " + (n.date || "日期不详") + " · " + n.chars + " 字 · 问题 " + n.problems + " 个 · 措施 " + n.measures + " 条",
       el("br"),
       "总文字复制比 " + pct(n.copy_ratio) + " · 去除套话复制比 " + pct(n.copy_ratio_substantive) +
+      (n.copy_ratio_unquoted === null ? "" : " · 去除引用复制比 " + pct(n.copy_ratio_unquoted)) +
       " · 单篇最大复制比 " + pct(n.max_source_ratio) + " · 套话占比 " + pct(n.formulaic_share),
+    ]));
+    box.appendChild(el("p", { class: "legend" }, [
+      el("span", { class: "run", style: "background:" + PALETTE[0] }, "着色"), "：与其他通报相同（按来源着色）　",
+      el("span", { class: "formulaic" }, "下划虚线"), "：套话（不计入去除套话复制比）",
+      D.meta.references && D.meta.references.length ? el("span", null, ["　", el("span", { class: "quoted" }, "绿色方框"), "：引用参考文件（不计入去除引用复制比）"]) : null,
     ]));
     if (n.sources.length) {
       var legend = el("div", { class: "sources" });
@@ -554,13 +570,14 @@
     n.runs.forEach(function (r) { owner.fill(r[2], r[0], r[1]); });
     var form = new Uint8Array(text.length);
     n.formulaic.forEach(function (f) { form.fill(1, f[0], f[1]); });
+    (n.quoted || []).forEach(function (f) { for (var q = f[0]; q < f[1]; q++) form[q] |= 2; });
     var frag = document.createDocumentFragment();
     var first = null;
     var start = 0;
     for (var k = 1; k <= text.length; k++) {
       if (k < text.length && owner[k] === owner[start] && form[k] === form[start]) continue;
       var piece = text.slice(start, k), src = owner[start];
-      var cls = (src >= 0 ? "run" : "") + (form[start] ? " formulaic" : "");
+      var cls = (src >= 0 ? "run" : "") + (form[start] & 1 ? " formulaic" : "") + (form[start] & 2 ? " quoted" : "");
       if (!cls) {
         frag.appendChild(document.createTextNode(piece));
       } else {
@@ -571,7 +588,7 @@
           span.setAttribute("data-src", src);
           if (focus === src && !first) first = span;
         } else {
-          span.title = "套话";
+          span.title = form[start] & 2 ? "引用" : "套话";
         }
         frag.appendChild(span);
       }
