@@ -8,9 +8,10 @@ import sys
 import time
 from pathlib import Path
 
+from test_robustness import CLI, make_corpus
+
 import simtool
 from simtool.read.batch import POOL_MIN_FILES, parse_paths
-from test_robustness import CLI, make_corpus
 
 
 def _dump(db: Path) -> list[tuple]:
@@ -55,8 +56,26 @@ def test_workers_do_not_outlive_a_killed_ingest(tmp_path: Path) -> None:
     deadline = time.time() + 20
     while time.time() < deadline and any(Path(f"/proc/{c}").exists() for c in children):
         time.sleep(0.2)
-    alive = [c for c in children if Path(f"/proc/{c}").exists() and "zombie" not in Path(f"/proc/{c}/status").read_text().lower()]
+    alive = [
+        c
+        for c in children
+        if Path(f"/proc/{c}").exists() and "zombie" not in Path(f"/proc/{c}/status").read_text().lower()
+    ]
     assert not alive, alive
+
+
+def test_a_worker_whose_parent_is_gone_before_it_started_exits() -> None:
+    # a parent killed while its workers were still importing sends no death signal; a worker then
+    # waits on the pool's queue for ever unless it sees that its parent is not the one that started it
+    code = "from simtool.read.batch import _worker_start; _worker_start(frozenset(), 1); print('waiting')"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "waiting" not in done.stdout
+    alive = (
+        "import os; from simtool.read.batch import _worker_start; _worker_start(frozenset(), os.getppid()); print('ok')"
+    )
+    assert (
+        subprocess.run([sys.executable, "-c", alive], capture_output=True, text=True, timeout=60).stdout.strip() == "ok"
+    )
 
 
 def test_a_library_script_without_a_main_guard_loads_a_big_folder(tmp_path: Path) -> None:

@@ -47,8 +47,12 @@ def _remember(known: frozenset[str]) -> None:
     _known = known
 
 
-def _worker_start(known: frozenset[str]) -> None:
-    """In a worker: die with the parent (a killed ingest leaves no workers behind; Linux), remember ``known``."""
+def _worker_start(known: frozenset[str], parent: int) -> None:
+    """In a worker: die with the parent (a killed ingest leaves no workers behind; Linux), remember ``known``.
+
+    A parent killed while the worker was still starting (importing) sent no signal, and the pool's
+    queue would keep the worker waiting for ever (every worker holds the queue's pipes): it checks
+    that its parent ``parent`` is still there once the signal is armed."""
     try:
         import ctypes
         import signal
@@ -56,6 +60,8 @@ def _worker_start(known: frozenset[str]) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: workers end when the pool's pipes close
         pass
+    if os.getppid() != parent:
+        os._exit(1)
     _remember(known)
 
 
@@ -116,7 +122,7 @@ def parse_paths(
         yield from _merge(items, results)
         return
     with ProcessPoolExecutor(
-        jobs, mp_context=get_context("spawn"), initializer=_worker_start, initargs=(known,)
+        jobs, mp_context=get_context("spawn"), initializer=_worker_start, initargs=(known, os.getpid())
     ) as pool:
         chunk = max(1, min(8, len(files) // (jobs * 8)))
         window = jobs * chunk * 16  # files in flight: bounded, so parsed results never pile up in memory
