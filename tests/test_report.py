@@ -85,6 +85,17 @@ def test_report_data_is_consistent(seeds: simtool.Loaded, seeds_report: tuple[st
         for p in data["pairs"]
     ]
     assert keys == sorted(keys)
+    dated = [r for r in rows if r["date"]]
+    for r in rows:  # what a notice shares with notices published before it (the likely copier first)
+        if r["date"] is None:
+            assert r["copy_ratio_earlier"] is None and r["max_earlier_source"] is None
+            continue
+        assert 0 <= r["copy_ratio_earlier"] <= r["copy_ratio"] + 1e-9
+        if r["max_earlier_source"] is not None:
+            assert rows[r["max_earlier_source"]]["date"] < r["date"]
+        if all(o["date"] >= r["date"] for o in dated):
+            assert r["copy_ratio_earlier"] == 0 and r["max_earlier_source"] is None
+    assert any(r["copy_ratio_earlier"] for r in dated)
     hm = data["heatmap"]
     assert 0 < len(hm["notices"]) <= report_data.HEATMAP_LIMIT
     assert len(hm["total"]) == len(hm["notices"]) and all(len(row) == len(hm["notices"]) for row in hm["total"])
@@ -257,6 +268,7 @@ def test_page_renders_in_chromium(tmp_path: Path) -> None:
         dom.has_id("notice-rows") and len([1 for t, a in dom.tags if t == "tr" and a.get("class") == "clickable"]) == 18
     )
     assert dom.has_id("notice-text") and dom.find("span", class_="run")
+    assert "与更早通报相同" in [t.strip() for t in dom.text]  # the notice table's column of text shared with earlier notices
     assert dom.has_id("phrase-rows") and len(dom.find("td", class_="phrase-text")) >= 10
     assert len(dom.find("details", class_="cluster")) >= 2  # measure clusters and template reuse
     text = "".join(dom.text)

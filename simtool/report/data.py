@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from simtool.analyses import clusters, overlap, phrases, reuse
+from simtool.analyses.direction import Source, earliest_sources
 from simtool.analyses.dupes import Passage, passages, same_spans
 from simtool.analyses.quoted import quoted_spans
 from simtool.analyses.shared import SharedText, notice_shares
@@ -261,9 +262,11 @@ def _notice_rows(
     for (a, b), st in pair_stats.items():
         partners[a].append((b, int(st["shared_a"]), float(st["ratio_a"])))
         partners[b].append((a, int(st["shared_b"]), float(st["ratio_b"])))
+    dates = {n.id: n.date for n in notices}
     rows: list[dict[str, Any]] = []
     for i, n in enumerate(notices):
         ranked = sorted(partners[i], key=lambda t: (-t[1], t[0]))
+        earlier = earlier_shares(n, shares[i], dates)
         runs = _paint(n, spans[i], {t[0]: k for k, t in enumerate(ranked)})
         form = merge_spans(formulaic.get(n.id, []))
         r = ratios[n.id]
@@ -282,6 +285,8 @@ def _notice_rows(
                 "copy_ratio_substantive": _r(r["copy_ratio_substantive"]),
                 "max_source_ratio": _r(r["max_source_ratio"]),
                 "max_source": index.get(r["max_source"]) if r.get("max_source") else None,
+                "copy_ratio_earlier": earlier[0],
+                "max_earlier_source": index[earlier[1]] if earlier[1] is not None else None,
                 "formulaic_share": _r(r["formulaic_share"]),
                 "formulaic_chars": count_chars(n.text, form),
                 "sources": [[j, s, _r(x)] for j, s, x in ranked[:SOURCE_LIMIT]],
@@ -295,6 +300,20 @@ def _notice_rows(
             }
         )
     return rows
+
+
+def earlier_shares(n: Notice, share: SharedText, dates: dict[str, str | None]) -> tuple[float | None, str | None]:
+    """What ``n`` shares with notices published before it: the share of its characters (the union of
+    those sources' spans, counted as ``shared_text`` counts) and the largest such source; ``(None,
+    None)`` when ``n``'s date is unknown (同日/日期不详: the direction cannot be told)."""
+    if n.date is None:
+        return None, None
+    sources = [Source(s.source, dates.get(s.source), s.shared, s.ratio) for s in share.sources]
+    earlier = earliest_sources(n.date, sources)
+    ids = {s.notice for s in earlier}
+    spans = [sp for s in share.sources if s.source in ids for sp in s.spans]
+    shared = count_chars(n.text, spans) if spans else 0
+    return _r(shared / share.chars if share.chars else 0.0), (earlier[0].notice if earlier else None)
 
 
 def _rank_key(st: dict[str, Any], key: PairKey) -> tuple[float, int, int, int]:

@@ -150,6 +150,7 @@
     { key: "copy_ratio", title: "总文字复制比", num: true, ratio: true },
     { key: "copy_ratio_substantive", title: "去除套话复制比", num: true, ratio: true },
     { key: "max_source_ratio", title: "单篇最大复制比", num: true, ratio: true },
+    { key: "copy_ratio_earlier", title: "与更早通报相同", num: true, ratio: true },
     { key: "max_source", title: "最大来源", nowrap: true, sortValue: function (r) { return r.max_source === null ? "" : name(r.max_source); },
       cell: function (r) {
         if (r.max_source === null) return "—";
