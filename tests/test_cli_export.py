@@ -53,6 +53,14 @@ def test_notices_csv_has_bom_and_chinese_headers() -> None:
     assert len(rows) == 19 and rows[1][0] == "corpora/seeds/000_80f6373e3b7370b3.txt#1"
 
 
+def test_show_csv_names_the_printed_number() -> None:
+    _, rows = csv_rows(["show", "#1", SEEDS])
+    assert "原编号" in rows[0] and "代表性措施" not in rows[0]  # ``label`` is a segment's number here
+    record = jsonl(["show", "#1", SEEDS])[0]
+    numbers = [r[rows[0].index("原编号")] for r in rows[1:]]
+    assert numbers == [s["label"] or "" for s in record["segments"]] and any(numbers)
+
+
 def test_overlap_csv_shows_ratios_as_percentages() -> None:
     first = jsonl(["overlap", SEEDS])[0]
     _, rows = csv_rows(["overlap", SEEDS])

@@ -74,7 +74,7 @@ def show_notice(n: Notice, fmt: OutputFormat) -> None:
         if fmt == "jsonl":
             sys.stdout.write(output.jsonl_line(record) + "\n")
         else:
-            output.emit(({"notice": n.id} | s for s in segments), "csv", [])
+            output.emit(({"notice": n.id} | s for s in segments), "csv", [], named=SHOW_HEADERS)
         return
     con = output.console()
     con.print(output.inert(f"{n.id}  {n.title}"))
@@ -113,6 +113,9 @@ def show_notice(n: Notice, fmt: OutputFormat) -> None:
         "table",
         [("kind", "类型"), ("problem", "问题号"), ("label", "原编号"), ("span", "位置"), ("text", "内容")],
     )
+
+
+SHOW_HEADERS = {"label": "原编号"}  # a segment's number as the notice prints it (clusters' label is 代表性措施)
 
 
 def _short(text: str, width: int) -> str:

@@ -16,7 +16,7 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal, TextIO
 
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -268,19 +268,22 @@ def _fields(rows: Iterable[dict[str, Any]]) -> list[str]:
     return list(fields)
 
 
-def _headers(fields: Sequence[str]) -> list[str]:
-    """Headers for ``fields``, made unique (a clash keeps the field's key in brackets)."""
-    names = [header(f) for f in fields]
+def _headers(fields: Sequence[str], named: Mapping[str, str] | None = None) -> list[str]:
+    """Headers for ``fields`` (``named`` overrides ``header`` where a command's field means something
+    else, e.g. ``label``: a segment's 原编号 in ``show``), made unique (a clash keeps the key in brackets)."""
+    names = [(named or {}).get(f) or header(f) for f in fields]
     return [f"{n}（{f}）" if names.count(n) > 1 else n for n, f in zip(names, fields)]
 
 
-def csv_text(records: Iterable[dict[str, Any]], *, rows: str | None = None) -> str:
+def csv_text(
+    records: Iterable[dict[str, Any]], *, rows: str | None = None, named: Mapping[str, str] | None = None
+) -> str:
     """Records as CSV for Excel (without the BOM, which ``emit`` adds when it encodes)."""
     table = [r for rec in records for r in flat_rows(rec, rows)]
     fields = _fields(table)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(_headers(fields))
+    w.writerow(_headers(fields, named))
     for r in table:
         w.writerow([_summary(f, r.get(f)) for f in fields])
     return buf.getvalue()
@@ -336,8 +339,10 @@ def emit(
     limit: int | None = None,
     rows: str | None = None,
     path: str | None = None,
+    named: Mapping[str, str] | None = None,
 ) -> int:
-    """Write ``records`` in ``fmt``; ``columns`` (dotted key, header[, formatter]) are for the table.
+    """Write ``records`` in ``fmt``; ``columns`` (dotted key, header[, formatter]) are for the table;
+    ``named`` overrides CSV/XLSX headers of fields that mean something else in this command.
 
     ``path`` writes a file instead (its format from the extension, see ``file_format``; an XLSX
     sheet is named after ``title``).  ``rows`` names a list of records that CSV/XLSX show as one
@@ -345,7 +350,7 @@ def emit(
     table only.  Returns the number of records written.
     """
     if path is not None:
-        return write_file(records, path, file_format(path, fmt), sheet=title or "结果", rows=rows)
+        return write_file(records, path, file_format(path, fmt), sheet=title or "结果", rows=rows, named=named)
     out = file or sys.stdout
     n = 0
     if fmt == "jsonl":
@@ -355,7 +360,7 @@ def emit(
         return n
     if fmt == "csv":
         recs = list(records)
-        _write_bytes(out, csv_text(recs, rows=rows).encode("utf-8-sig"))
+        _write_bytes(out, csv_text(recs, rows=rows, named=named).encode("utf-8-sig"))
         return len(recs)
     table = Table(title=title, show_lines=False, header_style="bold")
     for col in columns:
@@ -387,16 +392,22 @@ def _get(record: dict[str, Any], dotted: str) -> Any:
 
 
 def write_file(
-    records: Iterable[dict[str, Any]], path: str, fmt: FileFormat, *, sheet: str = "结果", rows: str | None = None
+    records: Iterable[dict[str, Any]],
+    path: str,
+    fmt: FileFormat,
+    *,
+    sheet: str = "结果",
+    rows: str | None = None,
+    named: Mapping[str, str] | None = None,
 ) -> int:
     """Write ``records`` to ``path`` as JSONL, CSV (UTF-8 with BOM) or an XLSX workbook."""
     recs = list(records)
     try:
         if fmt == "xlsx":
-            workbook(recs, sheet=sheet, rows=rows).save(path)
+            workbook(recs, sheet=sheet, rows=rows, named=named).save(path)
         elif fmt == "csv":
             with open(path, "wb") as f:
-                f.write(csv_text(recs, rows=rows).encode("utf-8-sig"))
+                f.write(csv_text(recs, rows=rows, named=named).encode("utf-8-sig"))
         else:
             with open(path, "w", encoding="utf-8", newline="\n") as f:
                 f.writelines(jsonl_line(r) + "\n" for r in recs)
@@ -438,12 +449,12 @@ def _xlsx_value(key: str, value: Any) -> Any:
     return _ILLEGAL_XML.sub("\ufffd", _summary(key, value))
 
 
-def _fill_sheet(ws: Any, table: list[dict[str, Any]]) -> None:
+def _fill_sheet(ws: Any, table: list[dict[str, Any]], named: Mapping[str, str] | None = None) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     fields = _fields(table)
-    heads = _headers(fields)
+    heads = _headers(fields, named)
     ws.append(heads)
     for cell in ws[1]:
         cell.font = Font(bold=True)
@@ -477,7 +488,9 @@ def _details(recs: list[dict[str, Any]], rows: str | None) -> Iterator[tuple[str
         yield HEADERS.get(name, name), table
 
 
-def workbook(recs: list[dict[str, Any]], *, sheet: str, rows: str | None = None) -> Any:
+def workbook(
+    recs: list[dict[str, Any]], *, sheet: str, rows: str | None = None, named: Mapping[str, str] | None = None
+) -> Any:
     """An openpyxl workbook: the records on ``sheet``, each summarized list of records on its own
     sheet; frozen header row, widths from content, ratios as numbers formatted as percentages."""
     from openpyxl import Workbook
@@ -485,7 +498,7 @@ def workbook(recs: list[dict[str, Any]], *, sheet: str, rows: str | None = None)
     wb = Workbook()
     ws = wb.active
     ws.title = _sheet_name(sheet, [])
-    _fill_sheet(ws, [r for rec in recs for r in flat_rows(rec, rows)])
+    _fill_sheet(ws, [r for rec in recs for r in flat_rows(rec, rows)], named)
     for name, table in _details(recs, rows):
         _fill_sheet(wb.create_sheet(_sheet_name(name, wb.sheetnames)), table)
     return wb
