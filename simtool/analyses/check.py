@@ -5,12 +5,18 @@ come from the store's LSH index (the same band keys), and every candidate is ver
 engine's ``verify`` (similarity or containment) and aligned with ``aligned_part``.  The ratios
 come from ``simtool.analyses.shared.shared_text``, so ``check`` of a stored corpus agrees with
 ``overlap``/``notice_ratios`` of the same files in memory.
+
+The store is read through its memory-mapped index cache (``simtool.store.cache``): candidates are
+gathered with array operations, each distinct (query unit, stored text) is verified once against
+the stored normalized text, and only the sources that are listed are ever read as text.
+``tests/test_check_speed_paths.py`` holds the plain per-candidate algorithm this must equal.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,11 +27,12 @@ from simtool.analyses.shared import BlockFinder, SharedText, notice_shares, same
 from simtool.core.errors import UserError
 from simtool.core.types import Notice
 from simtool.match.engine import DEFAULT_MIN_SIM, DEFAULT_PARAMS, INDEX_BUILD_SIM, INDEX_MIN_SIM, aligned_part, keys_for
+from simtool.match.lsh import sorted_unique
 from simtool.match.units import build_units
-from simtool.match.verify import SENTENCE_CONTAIN_RATIO, verify
+from simtool.match.verify import CONTAIN_MIN_CHARS, SENTENCE_CONTAIN_RATIO, verify
+from simtool.store.cache import IndexCache, index_cache
 from simtool.store.codec import ensure_index, index_bands
 from simtool.store.sqlite import Store
-from simtool.text.normalize import normalize_many
 
 Formulaic = Callable[[Notice], list[tuple[int, int]]]
 TOP_SOURCES = 20  # sources whose matches and passages are listed (all sources count in the ratios)
@@ -36,16 +43,16 @@ def _record(
     notice: Notice,
     st: SharedText,
     matches: list[dict[str, Any]],
-    sources: dict[str, Notice],
+    about: Callable[[str], tuple[str, str | None, str | None]],
     source_text: Callable[[str, int, int], str],
     formulaic_known: bool,
 ) -> dict[str, Any]:
     ranked = [
         {
             "notice": s.source,
-            "title": sources[s.source].title,
-            "unit": sources[s.source].unit,
-            "date": sources[s.source].date,
+            "title": about(s.source)[0],
+            "unit": about(s.source)[1],
+            "date": about(s.source)[2],
             "shared": s.shared,
             "ratio": s.ratio,
             "ratio_substantive": s.ratio_substantive,
@@ -53,9 +60,7 @@ def _record(
         }
         for s in st.sources
     ]
-    top = {r["notice"] for r in ranked[:TOP_SOURCES]}
-    shown = [m for m in matches if m["source"] in top]
-    for m in shown:
+    for m in matches:
         m["source_text"] = source_text(m["source"], m["source_start"], m["source_end"])
     return {
         "notice": notice.id,
@@ -71,8 +76,8 @@ def _record(
         **direction_fields(notice.date, ranked),
         "sources": ranked,
         "shared_spans": [list(x) for x in st.spans],
-        "passages": _passages(notice, source_text, shown),
-        "matches": shown,
+        "passages": _passages(notice, source_text, matches),
+        "matches": matches,
     }
 
 
@@ -109,6 +114,135 @@ def _passages(
     return out
 
 
+@dataclass(slots=True)
+class Found:
+    """The verified matches of one checked notice with the stored units, by source.
+
+    ``spans`` are, per source (notice position), the checked notice's spans shared with it.  One
+    row per matched stored unit (``pos``, ``s_start``/``s_end`` its matched span) points with ``pair``
+    at the verified pair (query span ``q_start``/``q_end``, ``score``) it belongs to; rows come in
+    the order of the verified pairs (query unit, then text identity), then of the stored units.
+    """
+
+    spans: dict[int, list[tuple[int, int]]]
+    pair: np.ndarray
+    pos: np.ndarray
+    s_start: np.ndarray
+    s_end: np.ndarray
+    q_start: np.ndarray
+    q_end: np.ndarray
+    score: np.ndarray
+
+    def matches(self, notice: Notice, keep: np.ndarray, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The match records of the rows whose source is in ``keep`` (by notice position)."""
+        out = []
+        for k in np.flatnonzero(keep[self.pos]).tolist():
+            g = int(self.pair[k])
+            a, b = int(self.q_start[g]), int(self.q_end[g])
+            out.append(
+                {
+                    "start": a,
+                    "end": b,
+                    "text": notice.text[a:b],
+                    "score": round(float(self.score[g]), 4),
+                    "source": ids[int(self.pos[k])],
+                    "source_start": int(self.s_start[k]),
+                    "source_end": int(self.s_end[k]),
+                }
+            )
+        return out
+
+
+def find_sources(notice: Notice, cache: IndexCache, allowed: np.ndarray, bands: int, min_sim: float) -> Found:
+    """Candidates of ``notice``'s units among the stored units of the ``allowed`` notices, verified
+    once per distinct (query unit, stored text) and expanded to every stored unit with that text.
+
+    The stored text of a pair is that of its representative, the first of its units by (notice id,
+    unit); the expansion to the other units is done once per distinct original text.
+    """
+    units = build_units([notice], "literal")
+    flat = keys_for(units.text, DEFAULT_PARAMS, INDEX_BUILD_SIM).ravel() if len(units) else np.empty(0, np.int64)
+    q, u = cache.candidates(flat, bands)
+    pos = np.asarray(cache.unit_notice[u], dtype=np.int64)
+    keep = allowed[pos]
+    q, u, pos = q[keep], u[keep], pos[keep]
+    ident = np.asarray(cache.ident[u], dtype=np.int64)
+    order = np.lexsort((u, ident, q))
+    q, u, pos, ident = q[order], u[order], pos[order], ident[order]
+    first = np.flatnonzero(np.r_[True, (q[1:] != q[:-1]) | (ident[1:] != ident[:-1])]) if len(q) else order
+    bounds = np.r_[first, len(q)]
+    gq, gident, gu = q[first], ident[first], u[first]
+    distinct = sorted_unique(gident)
+    gt = np.searchsorted(distinct, gident)
+    # the representative of a text: the first unit, by (notice id, unit), of the groups' first units
+    gpos = pos[first]
+    rank = (np.asarray(cache.id_rank[gpos], dtype=np.int64) << 32) | (gu - np.asarray(cache.notice_unit[gpos]))
+    by_text = np.lexsort((rank, gt))
+    rep = gu[by_text[np.r_[True, gt[by_text][1:] != gt[by_text][:-1]]]] if len(gt) else gu
+    # verify's own length gates, applied before the stored texts are read (a pair they rule out
+    # scores 0 there): Indel similarity needs 2·short ≥ min_sim·(short + long), containment
+    # CONTAIN_MIN_CHARS ≤ short ≤ SENTENCE_CONTAIN_RATIO·long
+    q_len = np.fromiter((len(t) for t in units.text), dtype=np.int64, count=len(units))[gq]
+    s_len = np.asarray(cache.text_len[rep], dtype=np.int64)[gt]
+    short, long_ = np.minimum(q_len, s_len), np.maximum(q_len, s_len)
+    cutoff = min_sim - 1e-9
+    maybe = (2 * short >= cutoff * (short + long_)) | (
+        (short >= CONTAIN_MIN_CHARS) & (short <= SENTENCE_CONTAIN_RATIO * long_)
+    )
+    needed = np.zeros(len(distinct), dtype=bool)
+    needed[gt[maybe]] = True
+    texts = units.text + [""] * len(distinct)
+    for t, text in zip(np.flatnonzero(needed).tolist(), cache.unit_texts(rep[needed])):
+        texts[len(units) + t] = text
+    pairs = np.stack([gq[maybe], len(units) + gt[maybe]], axis=1).astype(np.int64).reshape(-1, 2)
+    ver = verify(texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO)
+    group = np.searchsorted(gq * max(1, len(distinct)) + gt, ver.i * max(1, len(distinct)) + ver.j - len(units))
+    # one row per matched stored unit: the members of each verified pair's group, in order
+    size = bounds[group + 1] - bounds[group]
+    member = np.repeat(bounds[group] - (np.cumsum(size) - size), size) + np.arange(int(size.sum()), dtype=np.int64)
+    row_pair = np.repeat(np.arange(len(group), dtype=np.int64), size)
+    row_pos, row_u = pos[member], u[member]
+    s_start = cache.unit_start[row_u].astype(np.int64)
+    s_end = cache.unit_end[row_u].astype(np.int64)
+    q_start, q_end = units.start[ver.i].astype(np.int64), units.end[ver.i].astype(np.int64)
+    pair_spans: list[list[tuple[int, int]] | None] = []
+    own: dict[int, list[tuple[int, int]]] = {}  # rows whose shared spans depend on their own original text
+    finder = BlockFinder()
+    at = np.r_[0, np.cumsum(size)].tolist()
+    for k, (qi, t, contained) in enumerate(zip(ver.i.tolist(), ver.j.tolist(), ver.contained.tolist())):
+        q_text, s_text = units.text[qi], texts[t]
+        q_span = (int(q_start[k]), int(q_end[k]))
+        if contained and len(q_text) > len(s_text):
+            a, b = aligned_part(s_text, q_text, notice.text[q_span[0] : q_span[1]])
+            q_span = (q_span[0] + a, q_span[0] + b)
+            q_start[k], q_end[k] = q_span
+        if q_text == s_text:
+            pair_spans.append([q_span])
+            continue
+        q_raw = notice.text[q_span[0] : q_span[1]]
+        if not (contained and len(q_text) < len(s_text)):
+            pair_spans.append([(q_span[0] + x, q_span[0] + y) for x, y in finder.a_side(q_raw, s_text)])
+            continue
+        # the query lies inside a longer stored unit: its part of each stored original
+        pair_spans.append(None)
+        done: dict[str, tuple[int, int, list[tuple[int, int]]]] = {}
+        for r in range(at[k], at[k + 1]):
+            a0, b0 = int(s_start[r]), int(s_end[r])
+            raw = cache.notice_text(int(row_pos[r]), a0, b0)
+            got = done.get(raw)
+            if got is None:
+                a, b = aligned_part(q_text, s_text, raw)
+                runs = finder.blocks(q_raw, raw[a:b])
+                got = done[raw] = (a, b, [(q_span[0] + x, q_span[0] + y) for x, y, _, _ in runs])
+            s_start[r], s_end[r] = a0 + got[0], a0 + got[1]
+            own[r] = got[2]
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for r, (p, k) in enumerate(zip(row_pos.tolist(), row_pair.tolist())):
+        shared = pair_spans[k]
+        spans[p].extend(own[r] if shared is None else shared)
+    return Found(dict(spans), row_pair, row_pos, s_start, s_end, q_start, q_end, ver.score)
+
+
 def check_notices(
     notices: Sequence[Notice],
     store: Store,
@@ -133,91 +267,38 @@ def check_notices(
         raise UserError(f"库中的索引支持的最低相似度是 {INDEX_MIN_SIM}，请把 --min-sim 设为不低于该值")
     ensure_index(store)
     bands, _rows = index_bands()
-    skeys, spos, ids = store.key_index(bands)
-    exclude = exclude or set()
-    texts: dict[str, str] = {}
+    cache = index_cache(store, bands)
+    where = {sid: k for k, sid in enumerate(cache.ids)}
+    allowed = np.array([sid not in (exclude or ()) for sid in cache.ids], dtype=bool)
+
+    def about(sid: str) -> tuple[str, str | None, str | None]:
+        k = where[sid]
+        return cache.titles[k], cache.issuers[k], cache.dates[k]
 
     def source_text(sid: str, a: int, b: int) -> str:
-        if sid not in texts:
-            texts[sid] = store.unit_texts([(sid, 0, 1 << 30)])[0]
-        return texts[sid][a:b]
+        return cache.notice_text(where[sid], a, b)
 
     quoted = quoted_spans(notices, references, min_sim=min_sim) if references else {}
     out = []
     for notice in notices:
-        units = build_units([notice], "literal")
-        cands: set[tuple[int, int]] = set()
-        if len(units) and len(skeys):
-            flat = keys_for(units.text, DEFAULT_PARAMS, INDEX_BUILD_SIM).ravel()
-            lo = np.searchsorted(skeys, flat, side="left")
-            hi = np.searchsorted(skeys, flat, side="right")
-            for k in np.flatnonzero(hi > lo).tolist():
-                for p in np.asarray(spos[lo[k] : hi[k]]).tolist():
-                    cands.add((k // bands, p))
-        wanted = {ids[p >> 20] for _, p in cands} - exclude - {notice.id}
-        stored = store.indexed_notices(sorted(wanted))
-        sources = {sid: n for sid, (n, _, _sha) in stored.items()}
-        spans = {sid: s for sid, (_, s, _) in stored.items()}
-        # verify each distinct (query unit, source text) once: a formula shared by every stored
-        # notice costs one comparison, not one per notice
-        groups: dict[tuple[int, int], list[tuple[str, int]]] = defaultdict(list)
-        for qi, p in sorted(cands):
-            sid, seq = ids[p >> 20], p & ((1 << 20) - 1)
-            if sid in sources and seq < len(spans[sid]):
-                ident = int(np.asarray(spans[sid][seq][2:4], dtype="<i4").view("<i8")[0])
-                groups[(qi, ident)].append((sid, seq))
-        keys = sorted(groups)
-        distinct = sorted({ident for _, ident in keys})
-        rep: dict[int, tuple[str, int]] = {}
-        for (_qi, ident), members in groups.items():
-            if ident not in rep or members[0] < rep[ident]:
-                rep[ident] = members[0]
-        raw = [
-            source_text(sid, int(spans[sid][seq][0]), int(spans[sid][seq][1]))
-            for sid, seq in (rep[i] for i in distinct)
-        ]
-        where = {ident: len(units) + k for k, ident in enumerate(distinct)}
-        all_texts = units.text + normalize_many(raw)
-        pairs = np.array([(qi, where[ident]) for qi, ident in keys], dtype=np.int64).reshape(-1, 2)
-        ver = verify(all_texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO)
-        by_source: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        matches: list[dict[str, Any]] = []
-        finder = BlockFinder()
-        for qi, t, score, contained in zip(ver.i.tolist(), ver.j.tolist(), ver.score.tolist(), ver.contained.tolist()):
-            ident = distinct[t - len(units)]
-            q_span = (int(units.start[qi]), int(units.end[qi]))
-            if contained and len(units.text[qi]) > len(all_texts[t]):
-                a, b = aligned_part(all_texts[t], units.text[qi], notice.text[q_span[0] : q_span[1]])
-                q_span = (q_span[0] + a, q_span[0] + b)
-            for sid, seq in groups[(qi, ident)]:
-                s_span = (int(spans[sid][seq][0]), int(spans[sid][seq][1]))
-                if contained and len(units.text[qi]) < len(all_texts[t]):
-                    a, b = aligned_part(units.text[qi], all_texts[t], source_text(sid, *s_span))
-                    s_span = (s_span[0] + a, s_span[0] + b)
-                full = source_text(sid, 0, 1 << 30)
-                mine, _theirs = finder.shared(notice.text, q_span, full, s_span, units.text[qi] == all_texts[t])
-                by_source[sid].extend(mine)
-                matches.append(
-                    {
-                        "start": q_span[0],
-                        "end": q_span[1],
-                        "text": notice.text[q_span[0] : q_span[1]],
-                        "score": round(float(score), 4),
-                        "source": sid,
-                        "source_start": s_span[0],
-                        "source_end": s_span[1],
-                    }
-                )
+        own = allowed.copy()
+        if notice.id in where:
+            own[where[notice.id]] = False
+        found = find_sources(notice, cache, own, bands, min_sim)
+        by_source = {cache.ids[p]: spans for p, spans in found.spans.items()}
         # a verbatim copy shares all its text; only sources matching much of it can be one
         key, half = same_text_key(notice.text), len(notice.text) // 2
         likely = [sid for sid, sp in by_source.items() if sum(b - a for a, b in sp) >= half]
         identical = sorted(sid for sid in likely if same_text_key(source_text(sid, 0, 1 << 30)) == key)
         for sid in identical:
             by_source[sid].append((0, len(notice.text)))
-        matches.sort(key=lambda m: (m["start"], m["source"], m["source_start"]))
         form = formulaic(notice) if formulaic is not None else []
         st = shared_text(notice.text, dict(sorted(by_source.items())), form, quoted.get(notice.id, ()))
-        rec = _record(notice, st, matches, sources, source_text, formulaic is not None) | {"identical": identical}
+        top = np.zeros(len(cache.ids), dtype=bool)
+        top[[where[s.source] for s in st.sources[:TOP_SOURCES]]] = True
+        shown = found.matches(notice, top, cache.ids)
+        shown.sort(key=lambda m: (m["start"], m["source"], m["source_start"]))
+        rec = _record(notice, st, shown, about, source_text, formulaic is not None) | {"identical": identical}
         if references:
             rec |= {
                 "copy_ratio_unquoted": st.copy_ratio_unquoted,

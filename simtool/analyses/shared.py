@@ -29,7 +29,7 @@ from simtool.core.spans import CharCounter, merge_spans, subtract_spans
 from simtool.core.types import Notice
 from simtool.match.engine import Matches
 from simtool.match.verify import equal_runs
-from simtool.text.normalize import normalize_map
+from simtool.text.normalize import Normalized, normalize_map
 
 Span = tuple[int, int]
 _SPACE = re.compile(r"\s+")
@@ -109,13 +109,16 @@ def shared_text(
     form, quote = merge_spans(formulaic), merge_spans(quoted)
     chars = counter.count()
     substantive = chars - counter.count(form)
+    # characters outside 套话 / 引用 as prefix counts: a count of merged spans minus them is then two
+    # look-ups per span, the same number as ``count(subtract_spans(merged, form))``
+    outside_form, outside_quote = _outside(counter, form), _outside(counter, quote)
     sources = []
     for sid, spans in by_other.items():
         merged = merge_spans(spans)
-        n = counter.count(merged)
+        n = _count_merged(counter.prefix, merged)
         if n == 0:
             continue  # matched, but nothing counts as shared (a piece shorter than MIN_SHARED)
-        n_sub, n_unq = counter.count(subtract_spans(merged, form)), counter.count(subtract_spans(merged, quote))
+        n_sub, n_unq = _count_merged(outside_form, merged), _count_merged(outside_quote, merged)
         sources.append(
             SourceShare(sid, n, n_sub, ratio(n, chars), ratio(n_sub, chars), tuple(merged), n_unq, ratio(n_unq, chars))
         )
@@ -140,6 +143,30 @@ def shared_text(
     )
 
 
+def _outside(counter: CharCounter, remove: Sequence[Span]) -> np.ndarray:
+    """Prefix counts of the non-white-space characters outside the merged spans ``remove``."""
+    if not remove:
+        return counter.prefix
+    n = len(counter.prefix) - 1
+    inside = np.zeros(n + 1, dtype=np.int64)
+    for a, b in remove:
+        a, b = min(a, n), min(b, n)
+        inside[a] += 1
+        inside[b] -= 1
+    covered = np.cumsum(inside)[:n] > 0
+    counted = np.diff(counter.prefix) > 0
+    return np.concatenate([[0], np.cumsum(counted & ~covered, dtype=np.int64)])
+
+
+def _count_merged(prefix: np.ndarray, merged: Sequence[Span]) -> int:
+    """Characters counted by ``prefix`` inside sorted, disjoint ``merged`` spans."""
+    if not merged:
+        return 0
+    n = len(prefix) - 1
+    at = np.minimum(np.array(merged, dtype=np.int64), n)
+    return int((prefix[at[:, 1]] - prefix[at[:, 0]]).sum())
+
+
 def same_text_key(text: str) -> str:
     r"""What two verbatim copies of a notice have in common: the text without white space.
 
@@ -156,6 +183,24 @@ class BlockFinder:
 
     def __init__(self) -> None:
         self.cache: dict[tuple[str, str], list[tuple[int, int, int, int]]] = {}
+        self.one_side: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        self.maps: dict[str, Normalized] = {}
+
+    def a_side(self, a_raw: str, b_norm: str) -> list[tuple[int, int]]:
+        """The ``a`` side of ``blocks(a_raw, b_raw)`` knowing only ``b_norm``, the normalized text of
+        ``b_raw`` (the other side's offsets are what need its original text).
+
+        >>> BlockFinder().a_side("一是加强理论学习，提高思想认识和政治站位。", "二是加强理论学习,提高思想认识和理论水平。")
+        [(1, 16)]
+        """
+        key = (a_raw, b_norm)
+        found = self.one_side.get(key)
+        if found is None:
+            na = self.maps.get(a_raw)
+            if na is None:
+                na = self.maps[a_raw] = normalize_map(a_raw)
+            found = self.one_side[key] = [na.span(sa, ea) for sa, ea, _, _ in equal_runs(na.text, b_norm)]
+        return found
 
     def blocks(self, a_raw: str, b_raw: str) -> list[tuple[int, int, int, int]]:
         """``(a_start, a_end, b_start, b_end)`` of each equal run, relative to the two texts.

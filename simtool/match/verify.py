@@ -130,7 +130,9 @@ def verify(
     for k in np.flatnonzero(contained).tolist():
         x, y = int(pairs[k, 0]), int(pairs[k, 1])
         s_text, l_text = (texts[x], texts[y]) if la[k] <= lb[k] else (texts[y], texts[x])
-        start[k], end[k], _ = contained_span(s_text, l_text)
+        start[k], end[k], part_score = contained_span(s_text, l_text)
+        if part_score == 1.0 and end[k] - start[k] == len(s_text) >= MIN_SHARED:
+            continue  # a verbatim containment (the commonest) shares all of its characters in one run
         if require_runs and not equal_runs(s_text, l_text[start[k] : end[k]]):
             keep[k] = False
     return Verified(pairs[keep, 0], pairs[keep, 1], np.round(scores[keep], 4), contained[keep], start[keep], end[keep])

@@ -1,8 +1,11 @@
 """The persistent candidate index: one codec, encode and decode side by side, stamped.
 
 Per notice the store keeps two blobs: its units' LSH band keys (int64 little-endian, unit-major,
-``bands`` per unit) and, per unit, its span in the notice text and the identity of its
-normalized text (int32 start, end, and the two int32 halves of ``text_id``).  The stamp names
+``bands`` per unit) and its units: the count ``k`` (int32), per unit its span in the notice text
+and the identity of its normalized text (k × int32 start, end and the two int32 halves of
+``text_id``), the UTF-8 length of each normalized text (k × int32) and the texts themselves, joined
+and zlib-compressed — so that ``check`` verifies against stored texts without normalizing them
+again (``normalize_many`` of a unit's original text is its stored text).  The stamp names
 everything that made them — engine parameters, unit rules and the stop-bigram list — so a store
 built with other parameters is re-indexed from its stored notices instead of being read wrongly.
 """
@@ -11,7 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,7 +28,8 @@ from simtool.store.sqlite import Store
 from simtool.text import sentences
 
 STAMP_KEY = "index_stamp"
-FORMAT = 3  # 1: segment units; 2: sentence units and clause windows; 3: tail windows, figures as evidence
+FORMAT = 4  # 1: segment units; 2: sentence units and clause windows; 3: tail windows, figures as evidence;
+# 4: the units' normalized texts
 
 
 def text_id(text: str) -> int:
@@ -71,12 +77,43 @@ def encode_index(notices: Sequence[Notice]) -> list[tuple[bytes, bytes] | None]:
         [np.stack([units.start, units.end], axis=1).astype("<i4"), ident.astype("<i8").view("<i4").reshape(-1, 2)],
         axis=1,
     )
+    encoded = [t.encode("utf-8") for t in units.text]
+    sizes = np.fromiter((len(b) for b in encoded), dtype="<i4", count=len(encoded))
     bounds = np.searchsorted(units.notice, np.arange(len(notices) + 1))
     for i in range(len(notices)):
         lo, hi = bounds[i], bounds[i + 1]
         if hi > lo:
-            out[i] = (keys[lo:hi].tobytes(), spans[lo:hi].tobytes())
+            head = np.array([hi - lo], dtype="<i4").tobytes() + spans[lo:hi].tobytes() + sizes[lo:hi].tobytes()
+            out[i] = (keys[lo:hi].tobytes(), head + zlib.compress(b"".join(encoded[lo:hi]), 1))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRows:
+    """One notice's indexed units as stored: ``rows`` k × 4 int32 (start, end and the two halves of
+    the text identity), the UTF-8 size of each normalized text and the joined texts."""
+
+    rows: np.ndarray
+    sizes: np.ndarray
+    texts: bytes
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def text(self, k: int) -> str:
+        """The normalized text of unit ``k``."""
+        at = int(self.sizes[:k].sum())
+        return self.texts[at : at + int(self.sizes[k])].decode("utf-8")
+
+
+def decode_units(blob: bytes | None) -> UnitRows:
+    """The units of one notice's spans blob (``encode_index``)."""
+    if not blob:
+        return UnitRows(np.empty((0, 4), dtype="<i4"), np.empty(0, dtype="<i4"), b"")
+    k = int(np.frombuffer(blob, dtype="<i4", count=1)[0])
+    rows = np.frombuffer(blob, dtype="<i4", count=4 * k, offset=4).reshape(k, 4)
+    sizes = np.frombuffer(blob, dtype="<i4", count=k, offset=4 + 16 * k)
+    return UnitRows(rows, sizes, zlib.decompress(blob[4 + 20 * k :]))
 
 
 def decode_keys(blob: bytes | None, bands: int) -> np.ndarray:
@@ -91,7 +128,7 @@ def decode_spans(blob: bytes | None) -> tuple[np.ndarray, np.ndarray, np.ndarray
     if not blob:
         e = np.empty(0, dtype=np.int64)
         return e, e, e
-    rows = np.frombuffer(blob, dtype="<i4").reshape(-1, 4)
+    rows = decode_units(blob).rows
     ident = np.ascontiguousarray(rows[:, 2:4]).view("<i8").reshape(-1)
     return rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64), ident.astype(np.int64)
 

@@ -256,7 +256,10 @@ class Store:
             yield list(self.notices(ids[lo : lo + batch]))
 
     def replace_index(self, rows: Sequence[tuple[str, tuple[bytes, bytes] | None]], meta: dict[str, str]) -> None:
-        """Replace the index rows of the given notices and set ``meta`` in one transaction."""
+        """Replace the index rows of the given notices and set ``meta`` in one transaction.
+
+        Bumps ``index_generation``, not ``generation``: the notices are the same, so what was learned
+        from their texts (the store's 套话) stays valid; caches of the index read both."""
         with self.db:
             self.db.executemany(
                 "UPDATE notices SET keys = ?, spans = ? WHERE id = ?",
@@ -265,49 +268,20 @@ class Store:
             for k, v in meta.items():
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (k, v))
             self.db.execute(
-                "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE SET value = value + 1"
+                "INSERT INTO meta VALUES ('index_generation', '1') ON CONFLICT(key) DO UPDATE SET value = value + 1"
             )
 
-    def key_index(self, bands: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        """The stored LSH index: sorted band keys, and for each key ``notice_pos << 20 | unit_seq``.
+    def index_generation(self) -> str:
+        """What names the store's index as it is now: the generation of its notices and of its index rows."""
+        return f"{self.get_meta('generation') or '0'}.{self.get_meta('index_generation') or '0'}"
 
-        Built from the per-notice key blobs and cached beside the database (``<db>.lsh-*``,
-        memory-mapped), rebuilt when the store has changed since.  Also returns notice ids by position.
-        """
-        generation = self.get_meta("generation") or "0"
-        stamp = {"generation": generation, "bands": bands}
-        meta_path, keys_path, pos_path = (Path(f"{self.path}.lsh-{x}") for x in ("meta.json", "keys.npy", "pos.npy"))
-        try:
-            meta = json.loads(meta_path.read_text("utf-8"))
-            if meta["stamp"] == stamp:
-                return np.load(keys_path, mmap_mode="r"), np.load(pos_path, mmap_mode="r"), meta["ids"]
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-        ids: list[str] = []
-        key_parts: list[np.ndarray] = []
-        pos_parts: list[np.ndarray] = []
-        for i, (nid, blob) in enumerate(self.db.execute("SELECT id, keys FROM notices ORDER BY path, idx")):
-            ids.append(nid)
-            if not blob:
-                continue
-            k = np.frombuffer(blob, dtype="<i8").reshape(-1, bands)
-            key_parts.append(k.ravel())
-            pos_parts.append(np.repeat((i << 20) | np.arange(k.shape[0], dtype=np.int64), bands))
-        keys = np.concatenate(key_parts) if key_parts else np.empty(0, dtype=np.int64)
-        pos = np.concatenate(pos_parts) if pos_parts else np.empty(0, dtype=np.int64)
-        order = np.argsort(keys, kind="stable")
-        keys, pos = keys[order], pos[order]
-        try:
-            np.save(keys_path, keys)
-            np.save(pos_path, pos)
-            meta_path.write_text(json.dumps({"stamp": stamp, "ids": ids}, ensure_ascii=False), "utf-8")
-        except OSError:
-            pass  # a read-only folder: work without the cache
-        return keys, pos, ids
+    def indexed_rows(self) -> Iterator[tuple[str, str, str | None, str | None, str, bytes | None, bytes | None]]:
+        """Every notice in path order: id, title, unit, date, text and its two index blobs."""
+        yield from self.db.execute("SELECT id, title, unit, date, text, keys, spans FROM notices ORDER BY path, idx")
 
     def indexed_notices(self, ids: Sequence[str]) -> dict[str, tuple[Notice, np.ndarray, str]]:
         """For each id: the notice without its segments and text, its indexed units (k × 4: start, end and
-        the text identity as two int32) and its document hash."""
+        the text identity as two int32, as ``codec.encode_index`` writes them) and its document hash."""
         out: dict[str, tuple[Notice, np.ndarray, str]] = {}
         wanted = sorted(set(ids))
         for i in range(0, len(wanted), 500):
@@ -320,6 +294,11 @@ class Store:
                 notice = Notice(
                     id=r[0], path=r[1], index=r[2], title=r[3], text=r[4], segments=(), unit=r[5], date=r[6]
                 )
-                spans = np.frombuffer(r[7], dtype="<i4").reshape(-1, 4) if r[7] else np.empty((0, 4), dtype=np.int32)
+                k = int.from_bytes(r[7][:4], "little") if r[7] else 0
+                spans = (
+                    np.frombuffer(r[7], dtype="<i4", count=4 * k, offset=4).reshape(k, 4)
+                    if k
+                    else np.empty((0, 4), dtype=np.int32)
+                )
                 out[r[0]] = (notice, spans, r[8])
         return out

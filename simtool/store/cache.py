@@ -1,0 +1,216 @@
+"""The store's index decoded once per index generation and kept beside the database, memory-mapped.
+
+``check`` of one notice needs, of every stored notice, its band keys (to find candidates), its
+units (span, text identity, normalized text, to verify and expand them) and a little of its text
+and metadata.  Reading these from SQLite for every check costs seconds on a 1,000-notice store;
+here they are written once to ``<db>.lsh-<digest>-*.npy`` files (the digest names the store's
+generation, its index generation, the codec stamp and the band count, so a changed store or codec
+is never read wrongly) and memory-mapped by every later check.  Units are numbered store-wide in
+path order (notice-major, then by their running number), so sorting by unit number is sorting by
+``(notice position, unit)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from simtool.match.lsh import sorted_unique
+from simtool.store.codec import STAMP_KEY, decode_units
+from simtool.store.sqlite import Store
+
+CACHE_VERSION = 2
+_ARRAYS: tuple[str, ...] = ("keys", "key_unit", "unit_notice", "unit_start", "unit_end", "ident", "text_at")
+_ARRAYS += ("text_len", "texts", "notice_unit", "chars_at", "chars", "id_rank")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexCache:
+    """The decoded index of a store (see the module docstring); arrays may be memory-mapped.
+
+    ``keys`` are the sorted band keys and ``key_unit`` the unit of each; per unit ``unit_notice``
+    (notice position), ``unit_start``/``unit_end`` (span in the notice text), ``ident`` (text
+    identity) and its normalized text at ``texts[text_at[u]:text_at[u + 1]]`` (UTF-8, ``text_len``
+    characters); per notice
+    position its first unit ``notice_unit``, its text as code points at ``chars[chars_at[p]:]``,
+    ``id_rank`` (the rank of its id among the ids sorted as strings), id, title, unit and date.
+    """
+
+    keys: np.ndarray
+    key_unit: np.ndarray
+    unit_notice: np.ndarray
+    unit_start: np.ndarray
+    unit_end: np.ndarray
+    ident: np.ndarray
+    text_at: np.ndarray
+    text_len: np.ndarray
+    texts: np.ndarray
+    notice_unit: np.ndarray
+    chars_at: np.ndarray
+    chars: np.ndarray
+    id_rank: np.ndarray
+    ids: list[str]
+    titles: list[str]
+    issuers: list[str | None]
+    dates: list[str | None]
+
+    def unit_texts(self, units: np.ndarray) -> list[str]:
+        """The normalized texts of the given units."""
+        view = memoryview(self.texts.data)
+        starts, ends = self.text_at[units].tolist(), self.text_at[units + 1].tolist()
+        return [str(view[a:b], "utf-8") for a, b in zip(starts, ends)]
+
+    def notice_text(self, pos: int, start: int = 0, end: int | None = None) -> str:
+        """``text[start:end]`` of the notice at position ``pos``."""
+        lo, hi = int(self.chars_at[pos]), int(self.chars_at[pos + 1])
+        a = min(lo + start, hi)
+        b = hi if end is None else min(lo + end, hi)
+        return self.chars[a:b].tobytes().decode("utf-32-le") if b > a else ""
+
+    def candidates(self, flat: np.ndarray, bands: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every ``(query unit, stored unit)`` sharing a band key, sorted and distinct.
+
+        ``flat`` are the query's band keys, unit-major (``bands`` per unit).  One ``searchsorted``
+        range per key, concatenated into one index array: no Python loop over the postings.
+        """
+        empty = np.empty(0, dtype=np.int64)
+        if not len(flat) or not len(self.keys):
+            return empty, empty
+        order = np.argsort(flat, kind="stable")
+        needles = flat[order]
+        lo = np.searchsorted(self.keys, needles, side="left")
+        hi = np.searchsorted(self.keys, needles, side="right")
+        n = hi - lo
+        total = int(n.sum())
+        if total == 0:
+            return empty, empty
+        at = np.repeat(lo - (np.cumsum(n) - n), n) + np.arange(total, dtype=np.int64)
+        unit = np.asarray(self.key_unit[at], dtype=np.int64)
+        code = sorted_unique(((np.repeat(order, n) // bands).astype(np.int64) << 32) | unit)
+        return code >> 32, code & 0xFFFFFFFF
+
+
+def _stamp(store: Store, bands: int) -> dict[str, object]:
+    return {
+        "version": CACHE_VERSION,
+        "index": store.index_generation(),
+        "codec": store.get_meta(STAMP_KEY),
+        "bands": bands,
+    }
+
+
+def _paths(store: Store, stamp: dict[str, object]) -> tuple[Path, dict[str, Path]]:
+    digest = hashlib.blake2b(json.dumps(stamp, sort_keys=True).encode(), digest_size=6).hexdigest()
+    base = f"{store.path}.lsh-{digest}"
+    return Path(f"{base}.json"), {name: Path(f"{base}-{name}.npy") for name in _ARRAYS}
+
+
+def index_cache(store: Store, bands: int) -> IndexCache:
+    """The store's decoded index: memory-mapped from the files beside the database when they were
+    written for the store as it is, else built (and written, unless the folder is read-only)."""
+    stamp = _stamp(store, bands)
+    meta_path, paths = _paths(store, stamp)
+    try:
+        meta = json.loads(meta_path.read_text("utf-8"))
+        if meta["stamp"] == stamp:
+            # plain views of the maps: slicing a np.memmap costs microseconds of subclass bookkeeping
+            arrays = {name: np.asarray(np.load(p, mmap_mode="r")) for name, p in paths.items()}
+            return IndexCache(
+                **arrays, ids=meta["ids"], titles=meta["titles"], issuers=meta["issuers"], dates=meta["dates"]
+            )
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    cache = _build(store, bands)
+    try:
+        _write(store, cache, stamp, meta_path, paths)
+    except OSError:
+        pass  # a read-only folder: work without the cache
+    return cache
+
+
+def _build(store: Store, bands: int) -> IndexCache:
+    ids: list[str] = []
+    titles: list[str] = []
+    issuers: list[str | None] = []
+    dates: list[str | None] = []
+    keys: list[np.ndarray] = []
+    rows: list[np.ndarray] = []
+    sizes: list[np.ndarray] = []
+    texts: list[bytes] = []
+    chars: list[np.ndarray] = []
+    lengths: list[np.ndarray] = []
+    counts: list[int] = []
+    for nid, title, unit, date, text, kblob, sblob in store.indexed_rows():
+        ids.append(nid)
+        titles.append(title)
+        issuers.append(unit)
+        dates.append(date)
+        chars.append(np.frombuffer(text.encode("utf-32-le"), dtype="<u4"))
+        units = decode_units(sblob)
+        k = np.frombuffer(kblob, dtype="<i8") if kblob else np.empty(0, dtype=np.int64)
+        n = min(len(units), len(k) // bands)  # a unit without keys is never a candidate
+        keys.append(k[: n * bands])
+        rows.append(units.rows[:n])
+        sizes.append(units.sizes[:n])
+        texts.append(units.texts[: int(units.sizes[:n].sum())])
+        lead = np.frombuffer(texts[-1], dtype=np.uint8) & 0xC0 != 0x80  # the first byte of each UTF-8 character
+        leads = np.concatenate([[0], np.cumsum(lead, dtype=np.int64)])
+        at = np.concatenate([[0], np.cumsum(units.sizes[:n], dtype=np.int64)])
+        lengths.append((leads[at[1:]] - leads[at[:-1]]).astype(np.int32))
+        counts.append(n)
+    row = np.concatenate(rows) if rows else np.empty((0, 4), dtype="<i4")
+    size = np.concatenate(sizes).astype(np.int64) if sizes else np.empty(0, dtype=np.int64)
+    flat_keys = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
+    key_unit = np.repeat(np.arange(len(row), dtype=np.int32), bands)
+    order = np.argsort(flat_keys)
+    notice_unit = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+    char_counts = [len(c) for c in chars]
+    text_at = np.concatenate([[0], np.cumsum(size)]).astype(np.int64)
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
+    return IndexCache(
+        keys=flat_keys[order],
+        key_unit=key_unit[order],
+        unit_notice=np.repeat(np.arange(len(ids), dtype=np.int32), counts),
+        unit_start=row[:, 0].astype(np.int32),
+        unit_end=row[:, 1].astype(np.int32),
+        ident=np.ascontiguousarray(row[:, 2:4]).view("<i8").reshape(-1).astype(np.int64),
+        text_at=text_at,
+        text_len=np.concatenate(lengths) if lengths else np.empty(0, dtype=np.int32),
+        texts=np.frombuffer(b"".join(texts), dtype=np.uint8),
+        notice_unit=notice_unit,
+        chars_at=np.concatenate([[0], np.cumsum(char_counts, dtype=np.int64)]),
+        chars=np.concatenate(chars) if chars else np.empty(0, dtype="<u4"),
+        id_rank=rank,
+        ids=ids,
+        titles=titles,
+        issuers=issuers,
+        dates=dates,
+    )
+
+
+def _write(store: Store, cache: IndexCache, stamp: dict[str, object], meta_path: Path, paths: dict[str, Path]) -> None:
+    """Write the arrays, then the metadata naming them (each file by rename, so a reader sees whole
+    files), and remove the files of older generations."""
+    for name, path in paths.items():
+        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            np.save(fh, getattr(cache, name))
+        os.replace(tmp, path)
+    meta = {"stamp": stamp, "ids": cache.ids, "titles": cache.titles, "issuers": cache.issuers, "dates": cache.dates}
+    tmp = meta_path.with_name(meta_path.name + f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+    os.replace(tmp, meta_path)
+    keep = {meta_path.name, *(p.name for p in paths.values())}
+    folder = meta_path.parent
+    for old in folder.glob(f"{Path(store.path).name}.lsh-*"):
+        if old.name not in keep and not old.name.endswith(".tmp"):
+            try:
+                old.unlink()
+            except OSError:
+                pass

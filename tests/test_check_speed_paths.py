@@ -1,0 +1,257 @@
+"""``check``'s fast paths against slow references on the seeds store: the vectorized candidate
+gathering against a loop over the postings, and the whole check against the plain per-candidate
+algorithm it replaced (every stored notice loaded, every candidate unit expanded one by one)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
+
+import simtool
+from simtool.analyses.check import TOP_SOURCES, check_notices
+from simtool.analyses.direction import direction_fields
+from simtool.analyses.shared import BlockFinder, same_text_key, shared_text
+from simtool.core.spans import count_chars, merge_spans, subtract_spans
+from simtool.core.types import Notice
+from simtool.match.engine import DEFAULT_PARAMS, INDEX_BUILD_SIM, aligned_part, keys_for
+from simtool.match.units import build_units
+from simtool.match.verify import SENTENCE_CONTAIN_RATIO, verify
+from simtool.read.ingest import iter_files
+from simtool.store.cache import _build, index_cache
+from simtool.store.codec import decode_keys, encode_index, ensure_index, index_bands
+from simtool.store.corpus import ingest
+from simtool.store.sqlite import Store
+from simtool.text.normalize import normalize_many
+
+SEEDS = Path(__file__).resolve().parent.parent / "corpora" / "seeds"
+
+
+@pytest.fixture(scope="module")
+def seeds() -> list[Notice]:
+    return simtool.load([str(SEEDS)]).notices
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("store") / "s.db"
+    with Store(path) as store:
+        ensure_index(store)
+        list(ingest(list(iter_files([str(SEEDS)])), store, index=encode_index))
+    return path
+
+
+def _postings(store: Store) -> tuple[dict[int, list[int]], list[str]]:
+    """Band key → ``notice_pos << 20 | unit`` of every stored unit, and the ids by position."""
+    bands, _ = index_bands()
+    out: dict[int, list[int]] = defaultdict(list)
+    ids = []
+    for pos, (nid, _t, _u, _d, _x, kblob, _s) in enumerate(store.indexed_rows()):
+        ids.append(nid)
+        for seq, row in enumerate(decode_keys(kblob, bands).tolist()):
+            for key in row:
+                out[key].append(pos << 20 | seq)
+    return out, ids
+
+
+def test_vectorized_candidates_equal_the_postings_loop(store_path: Path, seeds: list[Notice]) -> None:
+    bands, _ = index_bands()
+    with Store(store_path) as store:
+        ensure_index(store)
+        cache = index_cache(store, bands)
+        postings, ids = _postings(store)
+    assert cache.ids == ids
+    total = 0
+    for n in seeds:
+        units = build_units([n], "literal")
+        flat = keys_for(units.text, DEFAULT_PARAMS, INDEX_BUILD_SIM).ravel()
+        slow = sorted({(k // bands, p) for k, key in enumerate(flat.tolist()) for p in postings.get(key, [])})
+        q, u = cache.candidates(flat, bands)
+        pos = cache.unit_notice[u]
+        fast = list(zip(q.tolist(), ((pos.astype(np.int64) << 20) | (u - cache.notice_unit[pos])).tolist()))
+        assert fast == slow, n.id
+        total += len(slow)
+    assert total > 10_000
+
+
+def test_the_memory_mapped_cache_equals_a_fresh_build(store_path: Path) -> None:
+    bands, _ = index_bands()
+    with Store(store_path) as store:
+        ensure_index(store)
+        index_cache(store, bands)  # written
+        mapped, fresh = index_cache(store, bands), _build(store, bands)
+    assert isinstance(mapped.keys.base, np.memmap)  # read from the files, not built again
+    for name in mapped.__slots__:  # type: ignore[attr-defined]
+        a, b = getattr(mapped, name), getattr(fresh, name)
+        if name in ("keys", "key_unit"):  # equal keys may come in any order
+            a, b = (
+                sorted(zip(np.asarray(a).tolist(), np.asarray(mapped.key_unit).tolist())),
+                sorted(zip(np.asarray(b).tolist(), np.asarray(fresh.key_unit).tolist())),
+            )
+        assert np.array_equal(np.asarray(a), np.asarray(b)) if isinstance(b, np.ndarray) else a == b, name
+
+
+def test_a_reindex_keeps_the_generation_and_renews_the_cache(store_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    path.write_bytes(store_path.read_bytes())
+    bands, _ = index_bands()
+    with Store(path) as store:
+        before = index_cache(store, bands)
+        generation = store.get_meta("generation")
+        store.replace_index([(before.ids[0], None)], {})
+        assert store.get_meta("generation") == generation  # the 套话 learned from the texts stay valid
+        after = index_cache(store, bands)
+    assert after.notice_unit[1] == 0 < before.notice_unit[1]
+    assert len(list(tmp_path.glob("s.db.lsh-*.json"))) == 1  # the older cache files are gone
+
+
+def _reference(notices: list[Notice], store: Store, min_sim: float, exclude: set[str]) -> list[dict[str, Any]]:
+    """The check as it was: a loop over the postings, every candidate source loaded and expanded."""
+    bands, _ = index_bands()
+    postings, ids = _postings(store)
+    texts: dict[str, str] = {}
+
+    def source_text(sid: str, a: int, b: int) -> str:
+        if sid not in texts:
+            texts[sid] = store.unit_texts([(sid, 0, 1 << 30)])[0]
+        return texts[sid][a:b]
+
+    out = []
+    for notice in notices:
+        units = build_units([notice], "literal")
+        cands: set[tuple[int, int]] = set()
+        if len(units):
+            flat = keys_for(units.text, DEFAULT_PARAMS, INDEX_BUILD_SIM).ravel()
+            for k, key in enumerate(flat.tolist()):
+                for p in postings.get(key, []):
+                    cands.add((k // bands, p))
+        wanted = {ids[p >> 20] for _, p in cands} - exclude - {notice.id}
+        stored = store.indexed_notices(sorted(wanted))
+        sources = {sid: n for sid, (n, _, _sha) in stored.items()}
+        spans = {sid: s for sid, (_, s, _) in stored.items()}
+        groups: dict[tuple[int, int], list[tuple[str, int]]] = defaultdict(list)
+        for qi, p in sorted(cands):
+            sid, seq = ids[p >> 20], p & ((1 << 20) - 1)
+            if sid in sources and seq < len(spans[sid]):
+                ident = int(np.asarray(spans[sid][seq][2:4], dtype="<i4").view("<i8")[0])
+                groups[(qi, ident)].append((sid, seq))
+        keys = sorted(groups)
+        distinct = sorted({ident for _, ident in keys})
+        rep: dict[int, tuple[str, int]] = {}
+        for (_qi, ident), members in groups.items():
+            if ident not in rep or members[0] < rep[ident]:
+                rep[ident] = members[0]
+        raw = [
+            source_text(sid, int(spans[sid][seq][0]), int(spans[sid][seq][1]))
+            for sid, seq in (rep[i] for i in distinct)
+        ]
+        where = {ident: len(units) + k for k, ident in enumerate(distinct)}
+        all_texts = units.text + normalize_many(raw)
+        pairs = np.array([(qi, where[ident]) for qi, ident in keys], dtype=np.int64).reshape(-1, 2)
+        ver = verify(all_texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO)
+        by_source: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        matches: list[dict[str, Any]] = []
+        finder = BlockFinder()
+        for qi, t, score, contained in zip(ver.i.tolist(), ver.j.tolist(), ver.score.tolist(), ver.contained.tolist()):
+            ident = distinct[t - len(units)]
+            q_span = (int(units.start[qi]), int(units.end[qi]))
+            if contained and len(units.text[qi]) > len(all_texts[t]):
+                a, b = aligned_part(all_texts[t], units.text[qi], notice.text[q_span[0] : q_span[1]])
+                q_span = (q_span[0] + a, q_span[0] + b)
+            for sid, seq in groups[(qi, ident)]:
+                s_span = (int(spans[sid][seq][0]), int(spans[sid][seq][1]))
+                if contained and len(units.text[qi]) < len(all_texts[t]):
+                    a, b = aligned_part(units.text[qi], all_texts[t], source_text(sid, *s_span))
+                    s_span = (s_span[0] + a, s_span[0] + b)
+                full = source_text(sid, 0, 1 << 30)
+                mine, _ = finder.shared(notice.text, q_span, full, s_span, units.text[qi] == all_texts[t])
+                by_source[sid].extend(mine)
+                matches.append(
+                    {
+                        "start": q_span[0],
+                        "end": q_span[1],
+                        "text": notice.text[q_span[0] : q_span[1]],
+                        "score": round(float(score), 4),
+                        "source": sid,
+                        "source_start": s_span[0],
+                        "source_end": s_span[1],
+                    }
+                )
+        key, half = same_text_key(notice.text), len(notice.text) // 2
+        likely = [sid for sid, sp in by_source.items() if sum(b - a for a, b in sp) >= half]
+        identical = sorted(sid for sid in likely if same_text_key(source_text(sid, 0, 1 << 30)) == key)
+        for sid in identical:
+            by_source[sid].append((0, len(notice.text)))
+        matches.sort(key=lambda m: (m["start"], m["source"], m["source_start"]))
+        st = shared_text(notice.text, dict(sorted(by_source.items())))
+        ranked = [
+            {
+                "notice": s.source,
+                "title": sources[s.source].title,
+                "unit": sources[s.source].unit,
+                "date": sources[s.source].date,
+                "shared": s.shared,
+                "ratio": s.ratio,
+                "ratio_substantive": s.ratio_substantive,
+                "shared_spans": [list(x) for x in s.spans],
+            }
+            for s in st.sources
+        ]
+        top = {r["notice"] for r in ranked[:TOP_SOURCES]}
+        shown = [m for m in matches if m["source"] in top]
+        for m in shown:
+            m["source_text"] = source_text(m["source"], m["source_start"], m["source_end"])
+        out.append(
+            {
+                "notice": notice.id,
+                "chars": st.chars,
+                "shared": st.shared,
+                "copy_ratio": st.copy_ratio,
+                "max_source": st.max_source,
+                **direction_fields(notice.date, ranked),
+                "sources": ranked,
+                "shared_spans": [list(x) for x in st.spans],
+                "matches": shown,
+                "identical": identical,
+            }
+        )
+    return out
+
+
+@pytest.mark.parametrize(("min_sim", "exclude"), [(0.8, 0), (0.72, 0), (0.8, 3)])
+def test_check_equals_the_plain_algorithm(store_path: Path, seeds: list[Notice], min_sim: float, exclude: int) -> None:
+    left_out = {n.id for n in seeds[:exclude]}
+    with Store(store_path) as store:
+        fast = check_notices(seeds, store, min_sim=min_sim, exclude=left_out)
+        slow = _reference(seeds, store, min_sim, left_out)
+    assert sum(len(r["matches"]) for r in slow) > 100
+    for f, s in zip(fast, slow, strict=True):
+        assert {k: f[k] for k in s} == s, s["notice"]
+        assert all(p["units"] >= 1 and p["end"] - p["start"] >= 0 for p in f["passages"])
+
+
+_spans = hs.lists(hs.tuples(hs.integers(0, 40), hs.integers(0, 40)).map(lambda t: (min(t), max(t))), max_size=8)
+
+
+@given(
+    hs.text(alphabet="甲乙丙 丁\n戊", max_size=40),
+    hs.dictionaries(hs.sampled_from("xyz"), _spans, max_size=3),
+    _spans,
+    _spans,
+)
+@settings(max_examples=200, deadline=None)
+def test_shared_text_counts_as_the_plain_span_arithmetic(
+    text: str, by_other: dict[str, list[tuple[int, int]]], form: list[tuple[int, int]], quote: list[tuple[int, int]]
+) -> None:
+    st = shared_text(text, by_other, form, quote)
+    for s in st.sources:
+        merged = merge_spans(by_other[s.source])
+        assert s.shared == count_chars(text, merged)
+        assert s.shared_substantive == count_chars(text, subtract_spans(merged, merge_spans(form)))
+        assert s.shared_unquoted == count_chars(text, subtract_spans(merged, merge_spans(quote)))
+    assert {s.source for s in st.sources} == {k for k, v in by_other.items() if count_chars(text, merge_spans(v))}
