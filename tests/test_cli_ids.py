@@ -35,6 +35,17 @@ def test_show_accepts_the_position(listed: list[str]) -> None:
     assert last["notice"] == listed[17]
 
 
+def test_the_notices_table_prints_the_numbers_show_takes(listed: list[str]) -> None:
+    res = runner.invoke(app, ["notices", SEEDS], prog_name="simtool", env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "序号" in res.output
+    numbers = [line.split("│")[1].strip() for line in res.output.splitlines() if line.startswith("│ #")]
+    assert numbers == [f"#{k}" for k in range(1, 19)]
+    assert "no" not in records(["notices", SEEDS])[0]  # the JSONL record stays as design.md has it
+    (tenth,) = records(["show", numbers[9], SEEDS])
+    assert tenth["notice"] == listed[9]
+
+
 def test_position_with_a_single_path_and_full_ids_still_work() -> None:
     (county,) = records(["show", "#1", COUNTY])
     assert county["notice"] == COUNTY

@@ -380,10 +380,11 @@ def notices(
     out: OutOpt = None,
     force: ForceOpt = False,
 ) -> None:
-    """列出通报：标题、单位、日期、字数、问题数、措施数。"""
-    from simtool.cli.commands import notice_records
+    """列出通报：序号（show、compare 可用 #序号）、标题、单位、日期、字数、问题数、措施数。"""
+    from simtool.cli.commands import notice_records, numbered_records
 
     columns: list[output.Column] = [
+        *([("no", "序号")] if fmt == "table" and out is None else []),  # the #N that show and compare take
         ("notice", "通报"),
         ("title", "标题"),
         ("unit", "单位"),
@@ -392,7 +393,8 @@ def notices(
         ("problems", "问题"),
         ("measures", "措施"),
     ]
-    _records_command(paths, db, fmt, notice_records, columns, "通报列表", limit, out, force=force)
+    make = numbered_records if fmt == "table" and out is None else notice_records
+    _records_command(paths, db, fmt, make, columns, "通报列表", limit, out, force=force)
 
 
 @app.command()

@@ -38,6 +38,11 @@ def notice_records(notices: Sequence[Notice]) -> Iterator[dict[str, Any]]:
     return (notice_record(n) for n in notices)
 
 
+def numbered_records(notices: Sequence[Notice]) -> Iterator[dict[str, Any]]:
+    """``notice_records`` with ``no``: ``#k``, the number ``show`` and ``compare`` take (the table shows it)."""
+    return ({"no": f"#{k}"} | r for k, r in enumerate(notice_records(notices), 1))
+
+
 def find_notice(notices: Sequence[Notice], notice_id: str) -> Notice:
     """The notice with id ``notice_id``, or ``#k``: the k-th notice (1-based) in the order ``simtool notices`` prints."""
     position = re.fullmatch(r"#(\d+)", notice_id.strip())
