@@ -2,7 +2,7 @@
 
 A checked notice is cut into the same sentence units as the in-memory engine; its candidates
 come from the store's LSH index (the same band keys), and every candidate is verified with the
-engine's ``verify`` (similarity or containment) and aligned with ``aligned_part``.  The ratios
+engine's ``verify`` (similarity or containment), whose aligned span ``raw_part`` maps to the text as written.  The ratios
 come from ``simtool.analyses.shared.shared_text``, so ``check`` of a stored corpus agrees with
 ``overlap``/``notice_ratios`` of the same files in memory.
 
@@ -26,7 +26,7 @@ from simtool.analyses.quoted import quoted_spans
 from simtool.analyses.shared import BlockFinder, SharedText, notice_shares, same_text_key, shared_text
 from simtool.core.errors import UserError
 from simtool.core.types import Notice
-from simtool.match.engine import DEFAULT_MIN_SIM, DEFAULT_PARAMS, INDEX_BUILD_SIM, INDEX_MIN_SIM, aligned_part, keys_for
+from simtool.match.engine import DEFAULT_MIN_SIM, DEFAULT_PARAMS, INDEX_BUILD_SIM, INDEX_MIN_SIM, keys_for, raw_part
 from simtool.match.lsh import sorted_unique
 from simtool.match.units import build_units
 from simtool.match.verify import CONTAIN_MIN_CHARS, SENTENCE_CONTAIN_RATIO, verify
@@ -212,8 +212,8 @@ def find_sources(notice: Notice, cache: IndexCache, allowed: np.ndarray, bands: 
     for k, (qi, t, contained) in enumerate(zip(ver.i.tolist(), ver.j.tolist(), ver.contained.tolist())):
         q_text, s_text = units.text[qi], texts[t]
         q_span = (int(q_start[k]), int(q_end[k]))
-        if contained and len(q_text) > len(s_text):
-            a, b = aligned_part(s_text, q_text, notice.text[q_span[0] : q_span[1]])
+        if contained and len(q_text) > len(s_text):  # verify aligned the stored text inside the query's
+            a, b = raw_part(notice.text[q_span[0] : q_span[1]], int(ver.start[k]), int(ver.end[k]), q_text)
             q_span = (q_span[0] + a, q_span[0] + b)
             q_start[k], q_end[k] = q_span
         if q_text == s_text:
@@ -231,7 +231,7 @@ def find_sources(notice: Notice, cache: IndexCache, allowed: np.ndarray, bands: 
             raw = cache.notice_text(int(row_pos[r]), a0, b0)
             got = done.get(raw)
             if got is None:
-                a, b = aligned_part(q_text, s_text, raw)
+                a, b = raw_part(raw, int(ver.start[k]), int(ver.end[k]), s_text)  # the span verify aligned
                 runs = finder.blocks(q_raw, raw[a:b])
                 got = done[raw] = (a, b, [(q_span[0] + x, q_span[0] + y) for x, y, _, _ in runs])
             s_start[r], s_end[r] = a0 + got[0], a0 + got[1]

@@ -119,7 +119,7 @@ def aligned_part(short: str, long_: str, raw_long: str) -> tuple[int, int]:
     """The span of ``raw_long`` (whose normalized text is ``long_``) that matches ``short``,
     without punctuation at its start."""
     s, e, _score = contained_span(short, long_)
-    return _raw_part(raw_long, s, e)
+    return raw_part(raw_long, s, e)
 
 
 def covered_by_sentences(units: Units, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -138,23 +138,7 @@ def covered_by_sentences(units: Units, a: np.ndarray, b: np.ndarray) -> np.ndarr
     return ~both & (whole[at] == key)
 
 
-@dataclass(slots=True)
-class Edges:
-    """Verified pairs ``(i, j)`` of distinct texts.  ``start``/``end`` is the part of the longer text
-    that matches the shorter one (normalized offsets): all of it unless the pair is a containment."""
-
-    i: np.ndarray
-    j: np.ndarray
-    score: np.ndarray
-    contained: np.ndarray
-    start: np.ndarray
-    end: np.ndarray
-
-    def take(self, keep: np.ndarray) -> Edges:
-        return Edges(*(col[keep] for col in (self.i, self.j, self.score, self.contained, self.start, self.end)))
-
-
-def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float) -> Edges:
+def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float) -> Verified:
     """LSH candidates among distinct ``texts``, verified block by block (bounded memory), with the
     aligned part of each containment.
 
@@ -183,20 +167,11 @@ def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float) -
                 found.append(verify(texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO))
             progress("verify", min(total, len(found)), total)
         progress("verify", total, total)
-    cols = [np.concatenate([getattr(v, f) for v in found]) if found else np.empty(0) for f in Verified._fields]
-    i, j, score, contained, start, end = cols
-    return Edges(
-        i.astype(np.int64),
-        j.astype(np.int64),
-        score.astype(np.float64),
-        contained.astype(bool),
-        start.astype(np.int64),
-        end.astype(np.int64),
-    )
+    return Verified.joined(found)
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _raw_part(raw: str, start: int, end: int, norm: str | None = None) -> tuple[int, int]:
+def raw_part(raw: str, start: int, end: int, norm: str | None = None) -> tuple[int, int]:
     """The span of ``raw`` whose normalized text is ``normalize(raw)[start:end]``, without punctuation at
     its start (``norm``: ``normalize(raw)`` when known; most raw sentences are their own normalized text)."""
     lo, hi = (start, end) if raw == norm else normalize_map(raw).span(start, end)
@@ -328,7 +303,7 @@ def find_matches(
     parts, back = np.unique(np.stack([long_unit[todo], ls[todo], le[todo]], axis=1), axis=0, return_inverse=True)
     found = np.array(
         [
-            _raw_part(texts[int(units.notice[u])][int(units.start[u]) : int(units.end[u])], s0, e0, units.text[u])
+            raw_part(texts[int(units.notice[u])][int(units.start[u]) : int(units.end[u])], s0, e0, units.text[u])
             for u, s0, e0 in parts.tolist()
         ],
         dtype=np.int64,
@@ -353,7 +328,7 @@ def _partners(occ: np.ndarray, other: np.ndarray, notice: np.ndarray) -> np.ndar
 
 
 def _plain_pairs(
-    pairs: _Pairs, e: Edges, units: Units, order: np.ndarray, starts: np.ndarray, sizes: np.ndarray, limit: int
+    pairs: _Pairs, e: Verified, units: Units, order: np.ndarray, starts: np.ndarray, sizes: np.ndarray, limit: int
 ) -> None:
     """Each edge's occurrences: all of them with all of the other side's while that makes at most
     ``limit`` pairs, else each occurrence with one of the other side (a star both ways)."""
@@ -381,7 +356,7 @@ def _plain_pairs(
 
 def _family_pairs(
     pairs: _Pairs,
-    e: Edges,
+    e: Verified,
     leader: np.ndarray,
     family_rep: np.ndarray,
     family_total: np.ndarray,

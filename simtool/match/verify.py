@@ -35,6 +35,20 @@ class Verified(NamedTuple):
     start: np.ndarray
     end: np.ndarray
 
+    def take(self, keep: np.ndarray) -> Verified:
+        return Verified(*(col[keep] for col in self))
+
+    @staticmethod
+    def joined(parts: Sequence[Verified]) -> Verified:
+        """The pairs of ``parts`` one after the other (typed columns also when there are none)."""
+        types = (np.int64, np.int64, np.float64, bool, np.int64, np.int64)
+        return Verified(
+            *(
+                np.concatenate([p[k] for p in parts]).astype(t) if parts else np.empty(0, dtype=t)
+                for k, t in enumerate(types)
+            )
+        )
+
 
 def similarity(a: str, b: str) -> float:
     """Normalized Indel similarity in [0, 1].
