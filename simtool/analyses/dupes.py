@@ -33,23 +33,36 @@ def pair_records(notices: Sequence[Notice], m: Matches) -> Iterator[dict[str, An
     repeat another pair are left out (``reported_pairs``).
     """
     u = m.units
-    for k in reported_pairs(m).tolist():
-        ua, ub = int(m.a[k]), int(m.b[k])
-        na, nb = notices[int(u.notice[ua])], notices[int(u.notice[ub])]
-        score = float(m.score[k])
-        level = CLAUSE if u.level is not None and CLAUSE in (u.level[ua], u.level[ub]) else SENTENCE
+    keep = reported_pairs(m)
+    a, b = m.a[keep], m.b[keep]
+    level = np.zeros(len(keep), dtype=np.int64) if u.level is None else np.maximum(u.level[a], u.level[b])
+    segments: dict[tuple[int, int], dict[str, Any]] = {}  # a unit's segment fields, shared by its pairs
+
+    def segment_of(n: Notice, ni: int, unit: int) -> dict[str, Any]:
+        if u.segment is None:
+            return {}
+        key = (ni, int(u.segment[unit]))
+        if key not in segments:
+            segments[key] = _segment(n, u, unit)
+        return segments[key]
+
+    columns = (a, b, u.notice[a], u.notice[b], m.score[keep], m.contained[keep], level, m.family[keep])
+    spans = (m.a_start[keep], m.a_end[keep], m.b_start[keep], m.b_end[keep], m.family_size[keep])
+    for (ua, ub, ia, ib, score, contained, lev, fam), (a0, a1, b0, b1, size) in zip(
+        zip(*(c.tolist() for c in columns)), zip(*(c.tolist() for c in spans))
+    ):
+        na, nb = notices[ia], notices[ib]
         rec: dict[str, Any] = {
             "score": score,
             "scope": "within" if na is nb else "cross",
-            "match": "contained" if m.contained[k] else ("identical" if u.text[ua] == u.text[ub] else "similar"),
-            "unit": LEVEL_NAMES[level],
-            "a": side(na, int(m.a_start[k]), int(m.a_end[k])) | _segment(na, u, ua),
-            "b": side(nb, int(m.b_start[k]), int(m.b_end[k])) | _segment(nb, u, ub),
+            "match": "contained" if contained else ("identical" if u.text[ua] == u.text[ub] else "similar"),
+            "unit": LEVEL_NAMES[CLAUSE if lev == CLAUSE else SENTENCE],
+            "a": side(na, a0, a1) | segment_of(na, ia, ua),
+            "b": side(nb, b0, b1) | segment_of(nb, ib, ub),
         }
-        if m.family[k] >= 0:
-            rep = int(m.family[k])
-            rec["family"] = family_id(notices[int(u.notice[rep])], int(u.start[rep]))
-            rec["family_size"] = int(m.family_size[k])
+        if fam >= 0:
+            rec["family"] = family_id(notices[int(u.notice[fam])], int(u.start[fam]))
+            rec["family_size"] = size
         yield rec
 
 

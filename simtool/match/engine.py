@@ -10,7 +10,7 @@ linear time.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -23,8 +23,15 @@ from simtool.match import sketch
 from simtool.match.families import find_families
 from simtool.match.lsh import band_keys, block_count, candidate_blocks, lsh_params, sorted_unique
 from simtool.match.units import SENTENCE, Units, build_units, collapse
-from simtool.match.verify import SENTENCE_CONTAIN_RATIO, Verified, contained_span, pair_scores, verify
-from simtool.text.normalize import normalize_map
+from simtool.match.verify import (
+    SENTENCE_CONTAIN_RATIO,
+    Verified,
+    contained_span,
+    pair_scores,
+    text_lengths,
+    verify,
+)
+from simtool.text.normalize import Normalized, normalize_map, offsets_are_identity
 
 DEFAULT_MIN_SIM = 0.8
 DEFAULT_MAX_FAMILY = 50
@@ -140,7 +147,8 @@ def covered_by_sentences(units: Units, a: np.ndarray, b: np.ndarray) -> np.ndarr
 
 def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float) -> Verified:
     """LSH candidates among distinct ``texts``, verified block by block (bounded memory), with the
-    aligned part of each containment.
+    aligned part of each containment; sorted by ``(i, j)``, so that another engine computing the same
+    pairs (``EdgeFinder``) gives the same matches.
 
     A containment needs ``MIN_SHARED`` characters in runs (``verify``), as ``shared_text`` counts
     copied text: one that shares less (a 13-character sentence whose best window differs every few
@@ -156,6 +164,7 @@ def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float) -
             keys = keys_for(texts, params, min_sim)
         blocks = candidate_blocks(keys)
         total = block_count(keys)
+        lengths = text_lengths(texts)
         progress("verify", 0, total)
         while True:
             with stage("lsh candidates"):
@@ -164,20 +173,31 @@ def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float) -
                 break
             tally("candidates", len(pairs))
             with stage("verify"):
-                found.append(verify(texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO))
+                found.append(verify(texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO, lengths=lengths))
             progress("verify", min(total, len(found)), total)
         progress("verify", total, total)
-    return Verified.joined(found)
+    return Verified.joined(found).sorted()
+
+
+EdgeFinder = Callable[[Sequence[str], EngineParams, float], Verified]
+"""Verified edges among distinct texts: ``verified_edges`` here, or another engine's stage of it."""
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def raw_part(raw: str, start: int, end: int, norm: str | None = None) -> tuple[int, int]:
     """The span of ``raw`` whose normalized text is ``normalize(raw)[start:end]``, without punctuation at
     its start (``norm``: ``normalize(raw)`` when known; most raw sentences are their own normalized text)."""
-    lo, hi = (start, end) if raw == norm else normalize_map(raw).span(start, end)
+    same = raw == norm or (norm is not None and offsets_are_identity(raw, norm))
+    lo, hi = (start, end) if same else _offsets(raw).span(start, end)
     while lo < hi and raw[lo] in _EDGE_PUNCT:
         lo += 1
     return lo, hi
+
+
+@functools.lru_cache(maxsize=1024)
+def _offsets(raw: str) -> Normalized:
+    """``normalize_map(raw)``, kept for the next parts of the same unit (they come one after the other)."""
+    return normalize_map(raw)
 
 
 class _Pairs:
@@ -225,6 +245,7 @@ def find_matches(
     max_family: int = DEFAULT_MAX_FAMILY,
     params: EngineParams = DEFAULT_PARAMS,
     units: Units | None = None,
+    edge_finder: EdgeFinder = verified_edges,
 ) -> Matches:
     """All verified similar unit pairs among ``notices``.
 
@@ -232,6 +253,7 @@ def find_matches(
     family (a text and its near-identical variants) used more than ``max_family`` times becomes a
     star: each occurrence paired with the representative, and a text matching the family is
     paired with one member of it, so a formula in every notice costs linear time.
+    ``edge_finder`` computes the verified edges among the distinct texts (another engine may).
     """
     laps = Laps("find_matches")
     units = units if units is not None else build_units(notices, view)
@@ -239,7 +261,7 @@ def find_matches(
     distinct, inverse = collapse(units.text)
     order, starts = _occurrences(inverse, len(distinct))
     sizes = np.diff(starts)
-    edges = verified_edges(distinct, params, min_sim)
+    edges = edge_finder(distinct, params, min_sim)
     laps.lap("verified edges")
     near = ~edges.contained
     fams = find_families(distinct, sizes, edges.i[near], edges.j[near], min_sim, max_family)

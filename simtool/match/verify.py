@@ -38,6 +38,10 @@ class Verified(NamedTuple):
     def take(self, keep: np.ndarray) -> Verified:
         return Verified(*(col[keep] for col in self))
 
+    def sorted(self) -> Verified:
+        """The pairs in ``(i, j)`` order."""
+        return self.take(np.lexsort((self.j, self.i)))
+
     @staticmethod
     def joined(parts: Sequence[Verified]) -> Verified:
         """The pairs of ``parts`` one after the other (typed columns also when there are none)."""
@@ -48,6 +52,11 @@ class Verified(NamedTuple):
                 for k, t in enumerate(types)
             )
         )
+
+
+def text_lengths(texts: Sequence[str]) -> np.ndarray:
+    """``len`` of every text, as an array (``verify`` takes it to spare recomputing it block by block)."""
+    return np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
 
 
 def similarity(a: str, b: str) -> float:
@@ -81,6 +90,7 @@ def verify(
     containment: bool = True,
     contain_ratio: float = CONTAIN_LEN_RATIO,
     require_runs: bool = True,
+    lengths: np.ndarray | None = None,
 ) -> Verified:
     """Keep the candidate ``pairs`` whose texts really are similar (score ≥ ``min_sim``).
 
@@ -88,12 +98,13 @@ def verify(
     a containment counts only when the two share ``MIN_SHARED`` characters in runs of ``MIN_BLOCK``
     (``equal_runs``), as copied text is counted: a short sentence whose best window differs every
     few characters, or which only shares a stock opening (出台《关于进一步明确), is not copied.
-    Measures compared by theme (clusters) pass ``require_runs=False``.
+    Measures compared by theme (clusters) pass ``require_runs=False``; ``lengths``: ``text_lengths(texts)``.
     """
     if len(pairs) == 0:
         e = np.empty(0, dtype=np.int64)
         return Verified(e, e, np.empty(0), np.empty(0, dtype=bool), e, e)
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    if lengths is None:
+        lengths = text_lengths(texts)
     la, lb = lengths[pairs[:, 0]], lengths[pairs[:, 1]]
     short, long_ = np.minimum(la, lb), np.maximum(la, lb)
     cutoff = min_sim - 1e-9
@@ -106,6 +117,7 @@ def verify(
             [texts[i] for i in pairs[idx, 0].tolist()], [texts[j] for j in pairs[idx, 1].tolist()], min_sim
         )
     contained = np.zeros(len(pairs), dtype=bool)
+    spans: list[tuple[int, int, int]] = []  # of the containments, in order
     if containment:
         todo = np.flatnonzero((scores < cutoff) & (short >= CONTAIN_MIN_CHARS) & (short <= contain_ratio * long_))
         if len(todo):
@@ -118,10 +130,10 @@ def verify(
             )
             todo = todo[whole >= bound]
         if len(todo):
-            a_short = (la[todo] <= lb[todo]).tolist()
-            ia, ib = pairs[todo, 0].tolist(), pairs[todo, 1].tolist()
-            s_texts = [texts[x if f else y] for x, y, f in zip(ia, ib, a_short)]
-            l_texts = [texts[y if f else x] for x, y, f in zip(ia, ib, a_short)]
+            a_short = la[todo] <= lb[todo]
+            s_idx = np.where(a_short, pairs[todo, 0], pairs[todo, 1]).tolist()
+            l_idx = np.where(a_short, pairs[todo, 1], pairs[todo, 0]).tolist()
+            s_texts, l_texts = [texts[x] for x in s_idx], [texts[y] for y in l_idx]
             part = (
                 np.asarray(
                     process.cpdist(
@@ -138,18 +150,25 @@ def verify(
             hit = part >= cutoff
             scores[todo[hit]] = part[hit]
             contained[todo[hit]] = True
+            spans = [_contained_part(s_texts[k], l_texts[k], require_runs) for k in np.flatnonzero(hit).tolist()]
     keep = scores >= cutoff
     start = np.zeros(len(pairs), dtype=np.int64)
     end = long_.copy()
-    for k in np.flatnonzero(contained).tolist():
-        x, y = int(pairs[k, 0]), int(pairs[k, 1])
-        s_text, l_text = (texts[x], texts[y]) if la[k] <= lb[k] else (texts[y], texts[x])
-        start[k], end[k], part_score = contained_span(s_text, l_text)
-        if part_score == 1.0 and end[k] - start[k] == len(s_text) >= MIN_SHARED:
-            continue  # a verbatim containment (the commonest) shares all of its characters in one run
-        if require_runs and not equal_runs(s_text, l_text[start[k] : end[k]]):
-            keep[k] = False
+    if contained.any():
+        found = np.array(spans, dtype=np.int64).reshape(-1, 3)
+        at = np.flatnonzero(contained)
+        start[at], end[at] = found[:, 0], found[:, 1]
+        keep[at[found[:, 2] == 0]] = False
     return Verified(pairs[keep, 0], pairs[keep, 1], np.round(scores[keep], 4), contained[keep], start[keep], end[keep])
+
+
+def _contained_part(short: str, long_: str, require_runs: bool) -> tuple[int, int, int]:
+    """``(start, end, kept)`` of a containment: the part of ``long_`` that matches ``short``, and 0
+    when it shares too little in runs (``equal_runs``) to be kept."""
+    start, end, score = contained_span(short, long_)
+    if score == 1.0 and end - start == len(short) >= MIN_SHARED:
+        return start, end, 1  # a verbatim containment (the commonest) shares all of its characters in one run
+    return start, end, int(not require_runs or bool(equal_runs(short, long_[start:end])))
 
 
 class Alignment(NamedTuple):

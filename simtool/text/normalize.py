@@ -276,6 +276,21 @@ def normalize_map(text: str, view: View = "literal") -> Normalized:
     return _normalize_map_walk(text, view)
 
 
+def offsets_are_identity(text: str, normalized: str) -> bool:
+    """Whether ``normalize_map(text)`` maps every character to its own place, given ``normalized``
+    (``normalize(text)``): the test ``normalize_map`` makes, without normalizing again.
+
+    >>> offsets_are_identity("加强学习，提高认识", normalize("加强学习，提高认识"))
+    True
+    >>> offsets_are_identity("D委 加强", normalize("D委 加强"))
+    False
+    """
+    if len(normalized) != len(text):
+        return False
+    text.translate(_TABLE)  # fills the table, and so _NOT_ONE_TO_ONE, for these characters
+    return _NOT_ONE_TO_ONE.isdisjoint(text)
+
+
 def _normalize_map_walk(text: str, view: View) -> Normalized:
     """``normalize_map`` by walking every character and every step (the general path)."""
     chars: list[str] = []
