@@ -20,11 +20,12 @@ from simtool.analyses.shared import BlockFinder, same_text_key, shared_text
 from simtool.core.spans import count_chars, merge_spans, subtract_spans
 from simtool.core.types import Notice
 from simtool.match.engine import DEFAULT_PARAMS, INDEX_BUILD_SIM, aligned_part, keys_for
+from simtool.match.runs import MAX_HOLDERS, RUN_CHARS
 from simtool.match.units import build_units
 from simtool.match.verify import SENTENCE_CONTAIN_RATIO, verify
 from simtool.read.ingest import iter_files
 from simtool.store.cache import _build, index_cache
-from simtool.store.codec import decode_keys, encode_index, ensure_index, index_bands
+from simtool.store.codec import decode_keys, decode_units, encode_index, ensure_index, index_bands, text_id
 from simtool.store.corpus import ingest
 from simtool.store.sqlite import Store
 from simtool.text.normalize import normalize_many
@@ -57,6 +58,55 @@ def _postings(store: Store) -> tuple[dict[int, list[int]], list[str]]:
             for key in row:
                 out[key].append(pos << 20 | seq)
     return out, ids
+
+
+def _run_postings(store: Store) -> tuple[dict[str, set[int]], dict[int, list[int]]]:
+    """Each run of ``RUN_CHARS`` characters → identities of the stored texts holding it, and each
+    identity → ``notice_pos << 20 | unit`` of its units (plain strings, no hashing)."""
+    holders: dict[str, set[int]] = defaultdict(set)
+    units_of: dict[int, list[int]] = defaultdict(list)
+    for pos, (_nid, _t, _u, _d, _x, _k, sblob) in enumerate(store.indexed_rows()):
+        rows = decode_units(sblob)
+        for seq in range(len(rows)):
+            text = rows.text(seq)
+            ident = int(np.asarray(rows.rows[seq][2:4], dtype="<i4").view("<i8")[0])
+            units_of[ident].append(pos << 20 | seq)
+            for g in range(len(text) - RUN_CHARS + 1):
+                holders[text[g : g + RUN_CHARS]].add(ident)
+    return holders, units_of
+
+
+def _run_cands(texts: list[str], holders: dict[str, set[int]], units_of: dict[int, list[int]]) -> set[tuple[int, int]]:
+    """``(query unit, stored unit)`` sharing a run held by 2 to ``MAX_HOLDERS`` texts in all."""
+    mine: dict[str, set[int]] = defaultdict(set)
+    for k, t in enumerate(texts):
+        for g in range(len(t) - RUN_CHARS + 1):
+            mine[t[g : g + RUN_CHARS]].add(k)
+    out = set()
+    for g, qs in mine.items():
+        stored = holders.get(g, set())
+        if 2 <= len(stored | {text_id(texts[k]) for k in qs}) <= MAX_HOLDERS:
+            out.update((k, p) for k in qs for ident in stored for p in units_of[ident])
+    return out
+
+
+def test_run_candidates_equal_the_plain_substring_loop(store_path: Path, seeds: list[Notice]) -> None:
+    bands, _ = index_bands()
+    with Store(store_path) as store:
+        ensure_index(store)
+        cache = index_cache(store, bands)
+        holders, units_of = _run_postings(store)
+    total = 0
+    for n in seeds:
+        units = build_units([n], "literal")
+        slow = _run_cands(units.text, holders, units_of)
+        idents = np.array([text_id(t) for t in units.text], dtype=np.int64)
+        q, u = cache.run_candidates(units.text, idents, RUN_CHARS)
+        pos = cache.unit_notice[u]
+        fast = set(zip(q.tolist(), ((pos.astype(np.int64) << 20) | (u - cache.notice_unit[pos])).tolist()))
+        assert fast == slow, n.id
+        total += len(slow)
+    assert total > 1_000
 
 
 def test_vectorized_candidates_equal_the_postings_loop(store_path: Path, seeds: list[Notice]) -> None:
@@ -114,6 +164,7 @@ def _reference(notices: list[Notice], store: Store, min_sim: float, exclude: set
     """The check as it was: a loop over the postings, every candidate source loaded and expanded."""
     bands, _ = index_bands()
     postings, ids = _postings(store)
+    holders, units_of = _run_postings(store)
     texts: dict[str, str] = {}
 
     def source_text(sid: str, a: int, b: int) -> str:
@@ -130,6 +181,7 @@ def _reference(notices: list[Notice], store: Store, min_sim: float, exclude: set
             for k, key in enumerate(flat.tolist()):
                 for p in postings.get(key, []):
                     cands.add((k // bands, p))
+            cands |= _run_cands(units.text, holders, units_of)
         wanted = {ids[p >> 20] for _, p in cands} - exclude - {notice.id}
         stored = store.indexed_notices(sorted(wanted))
         sources = {sid: n for sid, (n, _, _sha) in stored.items()}

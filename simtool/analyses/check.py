@@ -31,7 +31,7 @@ from simtool.match.lsh import sorted_unique
 from simtool.match.units import build_units
 from simtool.match.verify import CONTAIN_MIN_CHARS, SENTENCE_CONTAIN_RATIO, verify
 from simtool.store.cache import IndexCache, index_cache
-from simtool.store.codec import ensure_index, index_bands
+from simtool.store.codec import ensure_index, index_bands, text_id
 from simtool.store.sqlite import Store
 
 Formulaic = Callable[[Notice], list[tuple[int, int]]]
@@ -163,6 +163,11 @@ def find_sources(notice: Notice, cache: IndexCache, allowed: np.ndarray, bands: 
     units = build_units([notice], "literal")
     flat = keys_for(units.text, DEFAULT_PARAMS, INDEX_BUILD_SIM).ravel() if len(units) else np.empty(0, np.int64)
     q, u = cache.candidates(flat, bands)
+    idents = np.array([text_id(t) for t in units.text], dtype=np.int64)
+    rq, ru = cache.run_candidates(units.text, idents, DEFAULT_PARAMS.runs)
+    if len(rq):  # texts sharing a run, as the engine proposes them too
+        code = sorted_unique(np.concatenate([(q << 32) | u, (rq << 32) | ru]))
+        q, u = code >> 32, code & 0xFFFFFFFF
     pos = np.asarray(cache.unit_notice[u], dtype=np.int64)
     keep = allowed[pos]
     q, u, pos = q[keep], u[keep], pos[keep]

@@ -22,6 +22,7 @@ from simtool.core.types import Notice, Scope, View
 from simtool.match import sketch
 from simtool.match.families import find_families
 from simtool.match.lsh import band_keys, block_count, candidate_blocks, lsh_params, sorted_unique
+from simtool.match.runs import RUN_CHARS, run_pairs
 from simtool.match.units import SENTENCE, Units, build_units, collapse
 from simtool.match.verify import (
     SENTENCE_CONTAIN_RATIO,
@@ -48,7 +49,8 @@ class EngineParams:
     them).  ``threshold`` is the Jaccard similarity at which LSH aims; by default 0.5 below ``min_sim``
     (0.3 for min-sim 0.8: 37 bands × 3 rows).  On the seeds and on 60 synthetic notices this keeps
     every brute-force pair at min-sim 0.8 and 0.9 (≥ 0.98 at 0.7) while sending 1/17 as many
-    candidates to verification as 28 × 2 bands without stop bigrams.
+    candidates to verification as 28 × 2 bands without stop bigrams.  ``runs``: texts sharing a run of
+    this many characters are candidates too (``simtool.match.runs``; 0: bands only).
     """
 
     ngram: int = 2
@@ -57,6 +59,7 @@ class EngineParams:
     mode: Literal["char", "word"] = "char"
     threshold: float | None = None
     stop: bool = True
+    runs: int = RUN_CHARS
 
     def lsh_threshold(self, min_sim: float) -> float:
         if self.threshold is not None:
@@ -162,7 +165,9 @@ def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float) -
     if len(texts) > 1:
         with stage("sketch"):
             keys = keys_for(texts, params, min_sim)
-        blocks = candidate_blocks(keys)
+        with stage("shared runs"):
+            extra = run_pairs(texts, n=params.runs) if params.runs else None
+        blocks = candidate_blocks(keys, extra=extra)
         total = block_count(keys)
         lengths = text_lengths(texts)
         progress("verify", 0, total)

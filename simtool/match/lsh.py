@@ -144,11 +144,15 @@ BANDS_PER_BLOCK = 4
 
 def block_count(keys: np.ndarray, bands_per_block: int = BANDS_PER_BLOCK) -> int:
     """How many blocks ``candidate_blocks`` yields at most for ``keys`` (one per ``bands_per_block`` bands)."""
-    return -(-keys.shape[1] // bands_per_block)
+    return -(-keys.shape[1] // bands_per_block) + 1  # and the block of extra pairs
 
 
 def candidate_blocks(
-    keys: np.ndarray, *, max_bucket: int = 64, bands_per_block: int = BANDS_PER_BLOCK
+    keys: np.ndarray,
+    *,
+    max_bucket: int = 64,
+    bands_per_block: int = BANDS_PER_BLOCK,
+    extra: np.ndarray | None = None,
 ) -> Iterator[np.ndarray]:
     """Distinct candidate pairs ``(i, j)``, ``i < j``, in blocks of a few bands each, every pair once.
 
@@ -157,15 +161,21 @@ def candidate_blocks(
     ``max_bucket`` — a dense family of near-identical texts, such as one measure copied with small
     edits into hundreds of notices — contributes a star (each member with the bucket's first
     member) instead of all its pairs, keeping the cost linear in the family's size.
+    ``extra``: sorted distinct pair codes ``i * len(keys) + j`` proposed otherwise (shared runs),
+    given as a last block without the pairs the bands gave.
     """
     m = keys.shape[0]
     seen = np.empty(0, dtype=np.int64)
-    for first in range(0, keys.shape[1], bands_per_block):
-        codes = sorted_unique(
-            np.concatenate(
-                [_band_codes(keys, k, max_bucket) for k in range(first, min(first + bands_per_block, keys.shape[1]))]
-            )
-        )
+    groups = [
+        range(first, min(first + bands_per_block, keys.shape[1])) for first in range(0, keys.shape[1], bands_per_block)
+    ]
+    for bands in [*groups, None]:
+        if bands is None:
+            if extra is None:
+                break
+            codes = extra
+        else:
+            codes = sorted_unique(np.concatenate([_band_codes(keys, k, max_bucket) for k in bands]))
         if len(seen) and len(codes):
             at = np.minimum(np.searchsorted(seen, codes), len(seen) - 1)
             codes = codes[seen[at] != codes]

@@ -15,18 +15,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from simtool.match.lsh import sorted_unique
+from simtool.match.runs import MAX_HOLDERS, RUN_CHARS, gram_hashes
 from simtool.store.codec import STAMP_KEY, decode_units
 from simtool.store.sqlite import Store
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 _ARRAYS: tuple[str, ...] = ("keys", "key_unit", "unit_notice", "unit_start", "unit_end", "ident", "text_at")
 _ARRAYS += ("text_len", "texts", "notice_unit", "chars_at", "chars", "id_rank")
+_ARRAYS += ("grams", "gram_ident", "ident_sorted", "ident_unit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,9 @@ class IndexCache:
     characters); per notice
     position its first unit ``notice_unit``, its text as code points at ``chars[chars_at[p]:]``,
     ``id_rank`` (the rank of its id among the ids sorted as strings), id, title, unit and date.
+    Shared runs (``simtool.match.runs``): ``grams`` are the sorted run hashes of the distinct stored
+    texts, each with the identity of a text holding it (``gram_ident``), for the runs held by at most
+    ``MAX_HOLDERS`` texts; ``ident_sorted``/``ident_unit`` list the units by text identity.
     """
 
     keys: np.ndarray
@@ -54,6 +60,10 @@ class IndexCache:
     chars_at: np.ndarray
     chars: np.ndarray
     id_rank: np.ndarray
+    grams: np.ndarray
+    gram_ident: np.ndarray
+    ident_sorted: np.ndarray
+    ident_unit: np.ndarray
     ids: list[str]
     titles: list[str]
     issuers: list[str | None]
@@ -94,6 +104,40 @@ class IndexCache:
         code = sorted_unique(((np.repeat(order, n) // bands).astype(np.int64) << 32) | unit)
         return code >> 32, code & 0xFFFFFFFF
 
+    def run_candidates(self, texts: Sequence[str], idents: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every ``(query unit, stored unit)`` whose texts share a run of ``n`` characters held by at
+        most ``MAX_HOLDERS`` distinct texts of the store and the query together, as the in-memory
+        engine proposes them (``run_pairs``); ``idents``: ``text_id`` of each of ``texts``."""
+        empty = np.empty(0, dtype=np.int64)
+        if not n or not len(self.grams):
+            return empty, empty
+        h, q = gram_hashes(texts, n)
+        if not len(h):
+            return empty, empty
+        lo = np.searchsorted(self.grams, h, side="left")
+        hi = np.searchsorted(self.grams, h, side="right")
+        # distinct holders of each query run: the store's, plus the query's own texts the store lacks
+        qi = idents[q]
+        row = np.repeat(np.arange(len(h)), hi - lo)
+        at = np.repeat(lo - np.cumsum(hi - lo) + (hi - lo), hi - lo) + np.arange(int((hi - lo).sum()))
+        stored_here = np.zeros(len(h), dtype=bool)
+        stored_here[row[self.gram_ident[at] == qi[row]]] = True
+        gram_rank = np.unique(h, return_inverse=True)[1]
+        new = sorted_unique((gram_rank[~stored_here] << 32) | np.unique(qi[~stored_here], return_inverse=True)[1])
+        extra = np.bincount((new >> 32).astype(np.int64), minlength=int(gram_rank.max()) + 1)
+        holders = (hi - lo) + extra[gram_rank]
+        live = (holders >= 2) & (holders <= MAX_HOLDERS)
+        pick = live[row]
+        q_unit, ident = q[row[pick]], np.asarray(self.gram_ident[at[pick]], dtype=np.int64)
+        # every stored unit of each identity
+        ulo = np.searchsorted(self.ident_sorted, ident, side="left")
+        uhi = np.searchsorted(self.ident_sorted, ident, side="right")
+        k = uhi - ulo
+        at2 = np.repeat(ulo - np.cumsum(k) + k, k) + np.arange(int(k.sum()))
+        unit = np.asarray(self.ident_unit[at2], dtype=np.int64)
+        code = sorted_unique((np.repeat(q_unit, k).astype(np.int64) << 32) | unit)
+        return code >> 32, code & 0xFFFFFFFF
+
 
 def _stamp(store: Store, bands: int) -> dict[str, object]:
     return {
@@ -101,6 +145,7 @@ def _stamp(store: Store, bands: int) -> dict[str, object]:
         "index": store.index_generation(),
         "codec": store.get_meta(STAMP_KEY),
         "bands": bands,
+        "runs": [RUN_CHARS, MAX_HOLDERS],
     }
 
 
@@ -173,25 +218,50 @@ def _build(store: Store, bands: int) -> IndexCache:
     text_at = np.concatenate([[0], np.cumsum(size)]).astype(np.int64)
     rank = np.empty(len(ids), dtype=np.int64)
     rank[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
+    ident = np.ascontiguousarray(row[:, 2:4]).view("<i8").reshape(-1).astype(np.int64)
+    joined = np.frombuffer(b"".join(texts), dtype=np.uint8)
+    grams, gram_ident, ident_sorted, ident_unit = _run_postings(ident, text_at, joined)
     return IndexCache(
         keys=flat_keys[order],
         key_unit=key_unit[order],
         unit_notice=np.repeat(np.arange(len(ids), dtype=np.int32), counts),
         unit_start=row[:, 0].astype(np.int32),
         unit_end=row[:, 1].astype(np.int32),
-        ident=np.ascontiguousarray(row[:, 2:4]).view("<i8").reshape(-1).astype(np.int64),
+        ident=ident,
         text_at=text_at,
         text_len=np.concatenate(lengths) if lengths else np.empty(0, dtype=np.int32),
-        texts=np.frombuffer(b"".join(texts), dtype=np.uint8),
+        texts=joined,
         notice_unit=notice_unit,
         chars_at=np.concatenate([[0], np.cumsum(char_counts, dtype=np.int64)]),
         chars=np.concatenate(chars) if chars else np.empty(0, dtype="<u4"),
         id_rank=rank,
+        grams=grams,
+        gram_ident=gram_ident,
+        ident_sorted=ident_sorted,
+        ident_unit=ident_unit,
         ids=ids,
         titles=titles,
         issuers=issuers,
         dates=dates,
     )
+
+
+def _run_postings(
+    ident: np.ndarray, text_at: np.ndarray, joined: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Run postings of the distinct stored texts (see ``IndexCache``) and the units by identity."""
+    ident_unit = np.argsort(ident, kind="stable").astype(np.int64)
+    ident_sorted = ident[ident_unit]
+    first = ident_unit[np.r_[True, ident_sorted[1:] != ident_sorted[:-1]]] if len(ident) else ident_unit
+    view = memoryview(joined.data)
+    starts, ends = text_at[first].tolist(), text_at[first + 1].tolist()
+    h, holder = gram_hashes([str(view[a:b], "utf-8") for a, b in zip(starts, ends)], RUN_CHARS)
+    order = np.argsort(h, kind="stable")
+    h, holder = h[order], holder[order]
+    bounds = np.r_[0, np.flatnonzero(h[1:] != h[:-1]) + 1, len(h)] if len(h) else np.zeros(1, dtype=np.int64)
+    size = np.diff(bounds)
+    keep = np.repeat(size <= MAX_HOLDERS, size)
+    return h[keep], ident[first][holder[keep]], ident_sorted, ident_unit
 
 
 def _write(store: Store, cache: IndexCache, stamp: dict[str, object], meta_path: Path, paths: dict[str, Path]) -> None:
