@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[test]'
+	$(VENV)/bin/pip install -q -e '.[test,spark]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -30,6 +30,7 @@ bench-smoke: $(STAMP)
 
 screenshot: $(STAMP)
 	$(VENV)/bin/python scripts/screenshot.py
+	$(VENV)/bin/python scripts/screenshot.py --sheet
 
 clean:
 	rm -rf $(VENV) simtool.db* report.html

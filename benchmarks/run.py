@@ -304,9 +304,9 @@ def stage_check(s: Settings, db: str) -> dict[str, Any]:
                     "notice": path,
                     "parse_seconds": parse_s,
                     "seconds": times,
-                    "copy_ratio": rec["copy_ratio"],
-                    "sources": len(rec["sources"]),
-                    "matches": len(rec["matches"]),
+                    "copy_ratio": rec.copy_ratio,
+                    "sources": len(rec.sources),
+                    "matches": len(rec.matches),
                 }
             )
     warm = [results[0]["seconds"][1]] + [r["seconds"][0] for r in results[1:]]

@@ -1,7 +1,9 @@
 """The library API: every command's work, callable without printing.
 
-Each function takes paths (worked on in memory) or a store path, and returns records; the CLI
-and the benchmarks call these and only format what they get.
+Each function takes paths (worked on in memory) or a store path, and returns records: the frozen
+dataclasses of the analyses (``OverlapPair``, ``CheckResult`` …; the engine's pairs and passages are
+still dicts), whose JSON object is ``simtool.report.output.record_dict(record)``.  The CLI and the
+benchmarks call these and only format what they get.
 
 >>> import simtool
 >>> result = simtool.ingest(["corpora/seeds"], ":memory:")
@@ -13,12 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simtool.core.types import Notice, Skip
 from simtool.match.engine import DEFAULT_MAX_FAMILY, DEFAULT_MIN_SIM
 from simtool.store.corpus import IngestEvent, notices_for
 from simtool.store.sqlite import IngestResult, Store
+
+if TYPE_CHECKING:
+    from simtool.analyses.check import CheckResult
+    from simtool.analyses.overlap import OverlapPair
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,19 +112,24 @@ def passages(
 
 def overlap(
     paths: Sequence[str] = (), db: str = "simtool.db", *, min_sim: float = DEFAULT_MIN_SIM
-) -> list[dict[str, Any]]:
-    """Notice pairs ranked by shared text (the ``overlap`` records)."""
+) -> list[OverlapPair]:
+    """Notice pairs ranked by shared text (``OverlapPair``: the ``overlap`` records; their JSON
+    object is ``simtool.report.output.record_dict(pair)``)."""
     from simtool.analyses.overlap import overlap_records
 
     return overlap_records(notices(paths, db), min_sim=min_sim)
 
 
-def check(paths: Sequence[str], db: str = "simtool.db", *, min_sim: float = DEFAULT_MIN_SIM) -> list[dict[str, Any]]:
-    """Each notice of ``paths`` against the store ``db`` (the ``check`` records)."""
+def check(paths: Sequence[str], db: str = "simtool.db", *, min_sim: float = DEFAULT_MIN_SIM) -> list[CheckResult]:
+    """Each notice of ``paths`` against the store ``db`` (``CheckResult``: the ``check`` records; their
+    JSON object is ``simtool.report.output.record_dict(result)``).  Text matching the store's reference
+    documents (``ingest --reference``) is 引用, as on the command line."""
     from simtool.analyses.check import check_notices
     from simtool.analyses.phrases import store_formulaic
     from simtool.store.corpus import load
 
     loaded = load(paths)
     with Store(db, create=False) as store:
-        return check_notices(loaded.notices, store, min_sim=min_sim, formulaic=store_formulaic(store))
+        return check_notices(
+            loaded.notices, store, min_sim=min_sim, formulaic=store_formulaic(store), references=store.references()
+        )

@@ -24,6 +24,7 @@ from simtool.match.runs import MAX_HOLDERS, RUN_CHARS
 from simtool.match.units import build_units
 from simtool.match.verify import SENTENCE_CONTAIN_RATIO, verify
 from simtool.read.ingest import iter_files
+from simtool.report.output import record_dict
 from simtool.store.cache import _build, index_cache
 from simtool.store.codec import decode_keys, decode_units, encode_index, ensure_index, index_bands, text_id
 from simtool.store.corpus import ingest
@@ -282,9 +283,10 @@ def test_check_equals_the_plain_algorithm(store_path: Path, seeds: list[Notice],
         fast = check_notices(seeds, store, min_sim=min_sim, exclude=left_out)
         slow = _reference(seeds, store, min_sim, left_out)
     assert sum(len(r["matches"]) for r in slow) > 100
-    for f, s in zip(fast, slow, strict=True):
+    for rec, s in zip(fast, slow, strict=True):
+        f = record_dict(rec)  # the JSON object, as the plain algorithm builds it
         assert {k: f[k] for k in s} == s, s["notice"]
-        assert all(p["units"] >= 1 and p["end"] - p["start"] >= 0 for p in f["passages"])
+        assert all(p.units >= 1 and p.end - p.start >= 0 for p in rec.passages)
 
 
 _spans = hs.lists(hs.tuples(hs.integers(0, 40), hs.integers(0, 40)).map(lambda t: (min(t), max(t))), max_size=8)

@@ -10,7 +10,6 @@ import itertools
 import json
 import random
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -20,17 +19,27 @@ from typer.testing import CliRunner
 
 import simtool
 from simtool.analyses import clusters as cl
-from simtool.cli.app import app
-from simtool.analyses.clusters import average_linkage, cluster_records, components, stars, theme_of, theme_records
+from simtool.analyses.clusters import (
+    MeasureCluster,
+    average_linkage,
+    cluster_records,
+    components,
+    stars,
+    theme_of,
+    theme_records,
+)
+from simtool.analyses.records import Excerpt
 from simtool.analyses.reuse import measure_units
+from simtool.cli.app import app
 from simtool.match.verify import verify
+from simtool.report.output import record_dict
 
 SEED_A = "corpora/seeds/000_80f6373e3b7370b3.txt"
 FIELDS = {"cluster", "size", "notices", "units", "label", "members", "theme", "unit_names"}
 
 
 @pytest.fixture(scope="module")
-def seed_clusters(seeds: simtool.Loaded) -> list[dict[str, Any]]:
+def seed_clusters(seeds: simtool.Loaded) -> list[MeasureCluster]:
     return cluster_records(seeds.notices)
 
 
@@ -63,42 +72,39 @@ def verified_matrix(texts: list[str], min_sim: float) -> np.ndarray:
     return m
 
 
-def member_texts(rec: dict[str, Any]) -> list[str]:
-    return [simtool.normalize(m["text"]) for m in rec["members"]]
+def member_texts(rec: MeasureCluster) -> list[str]:
+    return [simtool.normalize(m.text) for m in rec.members]
 
 
 # --- the seeds ------------------------------------------------------------------------------
 
 
-def test_cross_unit_family_on_seeds(seeds: simtool.Loaded, seed_clusters: list[dict[str, Any]]) -> None:
+def test_cross_unit_family_on_seeds(seeds: simtool.Loaded, seed_clusters: list[MeasureCluster]) -> None:
     """召开支委会及D员大会，学习《…支部工作条例》 (XX街道D工委) ~ 学习《…支部工作条例》、… (统计局D组)."""
-    fam = [
-        r for r in seed_clusters if r["label"].startswith("召开支委会及D员大会，学习《中国共产D支部工作条例（试行）》")
-    ]
+    fam = [r for r in seed_clusters if r.label.startswith("召开支委会及D员大会，学习《中国共产D支部工作条例（试行）》")]
     assert len(fam) == 1
     rec = fam[0]
-    assert rec["units"] >= 2 and rec["notices"] == 2
-    assert {"XX街道D工委", "统计局D组"} <= set(rec["unit_names"])
-    assert {m["notice"] for m in rec["members"]} == {f"{SEED_A}#1", f"{SEED_A}#17"}
+    assert rec.units >= 2 and rec.notices == 2
+    assert {"XX街道D工委", "统计局D组"} <= set(rec.unit_names)
+    assert {m.notice for m in rec.members} == {f"{SEED_A}#1", f"{SEED_A}#17"}
     assert any(
-        m["text"].startswith("学习《中国共产D支部工作条例（试行）》、《中国共产D发展D员工作细则》")
-        for m in rec["members"]
+        m.text.startswith("学习《中国共产D支部工作条例（试行）》、《中国共产D发展D员工作细则》") for m in rec.members
     )
-    assert rec["theme"] == "会议"
+    assert rec.theme == "会议"
 
 
-def test_records_contract_and_spans(seeds: simtool.Loaded, seed_clusters: list[dict[str, Any]]) -> None:
+def test_records_contract_and_spans(seeds: simtool.Loaded, seed_clusters: list[MeasureCluster]) -> None:
     by_id = {n.id: n for n in seeds.notices}
-    assert seed_clusters and all(r["units"] >= 2 for r in seed_clusters[:3])
+    assert seed_clusters and all(r.units >= 2 for r in seed_clusters[:3])
     for k, r in enumerate(seed_clusters, 1):
-        assert set(r) == FIELDS and r["cluster"] == f"C{k}"
-        assert r["size"] == len(r["members"]) and r["notices"] == len({m["notice"] for m in r["members"]}) >= 2
-        assert len(r["label"]) <= 40 and r["unit_names"] == sorted(set(r["unit_names"]))
-        for m in r["members"]:
-            assert set(m) == {"notice", "start", "end", "text"}
-            assert by_id[m["notice"]].text[m["start"] : m["end"]] == m["text"]
-            assert not m["text"].startswith(("一是", "二是", "三是", "第一，"))  # ordinal cut off
-    keys = [(-r["notices"], -r["size"], r["label"]) for r in seed_clusters]
+        assert set(record_dict(r)) == FIELDS and r.cluster == f"C{k}"
+        assert r.size == len(r.members) and r.notices == len({m.notice for m in r.members}) >= 2
+        assert len(r.label) <= 40 and list(r.unit_names) == sorted(set(r.unit_names))
+        for m in r.members:
+            assert isinstance(m, Excerpt)
+            assert by_id[m.notice].text[m.start : m.end] == m.text
+            assert not m.text.startswith(("一是", "二是", "三是", "第一，"))  # ordinal cut off
+    keys = [(-r.notices, -r.size, r.label) for r in seed_clusters]
     assert keys == sorted(keys)
 
 
@@ -106,15 +112,15 @@ def test_average_linkage_does_not_chain_what_components_join(seeds: simtool.Load
     """In notice #1 工会制度 ~ 财务管理制度 ~ 集体学习 form one connected component; the clusters keep
     集体学习 apart from 工会制度."""
     recs = cluster_records(seeds.notices, min_notices=1)
-    study = [r for r in recs if any(m["text"].startswith("组织财务人员进行集体学习") for m in r["members"])]
+    study = [r for r in recs if any(m.text.startswith("组织财务人员进行集体学习") for m in r.members)]
     assert len(study) == 1
-    texts = [m["text"] for m in study[0]["members"]]
+    texts = [m.text for m in study[0].members]
     assert not any("工会" in t for t in texts)
-    union = [r for r in recs if any("制定完善街道工会相关制度" in m["text"] for m in r["members"])]
+    union = [r for r in recs if any("制定完善街道工会相关制度" in m.text for m in r.members)]
     assert len(union) == 1 and union[0] is not study[0]
 
 
-def test_deterministic(seeds: simtool.Loaded, seed_clusters: list[dict[str, Any]]) -> None:
+def test_deterministic(seeds: simtool.Loaded, seed_clusters: list[MeasureCluster]) -> None:
     assert cluster_records(seeds.notices) == seed_clusters
     assert theme_records(seeds.notices, clusters=seed_clusters) == theme_records(seeds.notices, clusters=seed_clusters)
 
@@ -151,21 +157,21 @@ def test_theme_of(text: str, theme: str | None) -> None:
 
 
 def test_theme_level_groups_differently_phrased_measures(
-    seeds: simtool.Loaded, seed_clusters: list[dict[str, Any]]
+    seeds: simtool.Loaded, seed_clusters: list[MeasureCluster]
 ) -> None:
-    themes = {t["theme"]: t for t in theme_records(seeds.notices, clusters=seed_clusters)}
+    themes = {t.theme: t for t in theme_records(seeds.notices, clusters=seed_clusters)}
     study = themes["学习"]
-    assert study["notices"] >= 10 and study["units"] >= 8 and study["measures"] >= 50
-    verbs = {k.split("…")[0] for k in study["keywords"] if "…" in k}
+    assert study.notices >= 10 and study.units >= 8 and study.measures >= 50
+    verbs = {k.split("…")[0] for k in study.keywords if "…" in k}
     assert {"组织", "开展", "传达"} <= verbs  # 组织……学习, 开展……学习, 传达……学习 in one theme
-    texts = [simtool.normalize(e.rstrip("…")) for e in study["examples"]]
+    texts = [simtool.normalize(e.rstrip("…")) for e in study.examples]
     assert len(texts) == 5
     assert verified_matrix(texts, 0.6).sum() == len(texts)  # no two examples are near-duplicates
     for rec in seed_clusters:  # every cluster is listed under its own theme
-        if rec["theme"] is not None:
-            assert rec["cluster"] in themes[rec["theme"]]["clusters"]
+        if rec.theme is not None:
+            assert rec.cluster in themes[rec.theme].clusters
     meeting = themes["会议"]
-    assert {"C1", "C3"} <= set(meeting["clusters"]) and len({k.split("…")[-1] for k in meeting["keywords"]}) >= 5
+    assert {"C1", "C3"} <= set(meeting.clusters) and len({k.split("…")[-1] for k in meeting.keywords}) >= 5
 
 
 # --- the edited-copies corpus: no giant chained cluster -------------------------------------
@@ -174,21 +180,21 @@ def test_theme_level_groups_differently_phrased_measures(
 def test_no_giant_cluster_and_cohesion(copies: simtool.Loaded) -> None:
     min_sim = 0.6
     recs = cluster_records(copies.notices, min_sim=min_sim)
-    total = sum(r["size"] for r in recs)
+    total = sum(r.size for r in recs)
     assert len(recs) > 300 and total > 1000
-    assert max(r["size"] for r in recs) < 0.3 * total
-    assert max(r["size"] for r in recs) <= 20  # raw connected components reach 35 here
+    assert max(r.size for r in recs) < 0.3 * total
+    assert max(r.size for r in recs) <= 20  # raw connected components reach 35 here
     worst_member = 1.0
     for r in recs:
         m = verified_matrix(member_texts(r), min_sim)
         k = len(m)
         # average linkage invariant: mean verified similarity of all pairs ≥ min-sim
-        assert (m.sum() - k) / (k * (k - 1)) >= min_sim - 1e-6, r["label"]
+        assert (m.sum() - k) / (k * (k - 1)) >= min_sim - 1e-6, r.label
         worst_member = min(worst_member, float(((m.sum(axis=1) - 1) / (k - 1)).min()))
     assert worst_member >= 0.5  # raw connected components: 0.08
     # copies of one measure end up together: the seed's 集体学习 measure of notice #1 and its copies
-    study = [r for r in recs if r["label"].startswith("组织财务人员进行集体学习")]
-    assert study and study[0]["notices"] >= 4
+    study = [r for r in recs if r.label.startswith("组织财务人员进行集体学习")]
+    assert study and study[0].notices >= 4
 
 
 def test_star_fallback_for_huge_components(copies: simtool.Loaded, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from cli_helpers import jsonl_twice, runner
@@ -13,13 +12,14 @@ from formula_case import TEMPLATE_GROUP, circulated_template
 
 import simtool
 from simtool.analyses.formulaic import TIFA_PATH, formulaic_spans, tifa_phrases
-from simtool.analyses.formulas import VARIANTS
+from simtool.analyses.formulas import VARIANTS, Phrase
 from simtool.analyses.fragments import mine_phrases
 from simtool.analyses.overlap import notice_ratios, overlap_records
 from simtool.analyses.phrases import corpus_formulaic, learn, phrase_records
 from simtool.cli.app import app
 from simtool.core.spans import merge_spans, subtract_spans
 from simtool.core.types import Notice
+from simtool.report.output import record_dict
 from simtool.text.normalize import normalize
 from simtool.text.words import cut
 
@@ -44,7 +44,7 @@ _BORDER = set("。！？；!?;，,、：:") | {" ", "\n", "\u3000"}
 
 
 @pytest.fixture(scope="module")
-def seed_records(seeds: simtool.Loaded) -> list[dict[str, Any]]:
+def seed_records(seeds: simtool.Loaded) -> list[Phrase]:
     return phrase_records(seeds.notices)
 
 
@@ -53,65 +53,63 @@ def _segment(n: Notice, a: int, b: int) -> tuple[int, int]:
 
 
 def test_the_seeds_top_ten_are_whole_sentences_or_standard_clauses(
-    seeds: simtool.Loaded, seed_records: list[dict[str, Any]]
+    seeds: simtool.Loaded, seed_records: list[Phrase]
 ) -> None:
     top = seed_records[:10]
-    closing = [r for r in top if r["phrase"] == CLOSING]
-    assert closing, [r["phrase"] for r in top]  # the closing formula, whole: both of its sentences
-    assert closing[0]["role"] == "closing" and closing[0]["notices"] >= 14 and closing[0]["variant_count"] > 3
-    assert any(r["role"] == "opening" and r["phrase"].endswith("予以公布。") for r in top)
+    closing = [r for r in top if r.phrase == CLOSING]
+    assert closing, [r.phrase for r in top]  # the closing formula, whole: both of its sentences
+    assert closing[0].role == "closing" and closing[0].notices >= 14 and closing[0].variant_count > 3
+    assert any(r.role == "opening" and r.phrase.endswith("予以公布。") for r in top)
     tifa = {normalize(p) for p in tifa_phrases()}
     by_id = {n.id: n for n in seeds.notices}
     for r in top:
-        if r["source"] == "tifa":
-            assert normalize(r["phrase"]) in tifa
+        if r.source == "tifa":
+            assert normalize(r.phrase) in tifa
             continue
-        assert len(r["phrase"]) >= 13, r["phrase"]  # not a fragment such as 进展情况的通报
-        for e in r["examples"]:  # each occurrence starts and ends at a sentence or clause border
-            n = by_id[e["notice"]]
-            seg_start, seg_end = _segment(n, e["start"], e["end"])
-            assert e["start"] == seg_start or n.text[e["start"] - 1] in _BORDER, e
-            assert e["end"] == seg_end or n.text[e["end"] - 1] in _BORDER or n.text[e["end"]] in _BORDER, e
+        assert len(r.phrase) >= 13, r.phrase  # not a fragment such as 进展情况的通报
+        for e in r.examples:  # each occurrence starts and ends at a sentence or clause border
+            n = by_id[e.notice]
+            seg_start, seg_end = _segment(n, e.start, e.end)
+            assert e.start == seg_start or n.text[e.start - 1] in _BORDER, e
+            assert e.end == seg_end or n.text[e.end - 1] in _BORDER or n.text[e.end] in _BORDER, e
 
 
-def test_formulas_never_start_or_end_inside_a_word(seeds: simtool.Loaded, seed_records: list[dict[str, Any]]) -> None:
+def test_formulas_never_start_or_end_inside_a_word(seeds: simtool.Loaded, seed_records: list[Phrase]) -> None:
     """Corpus formulas are cut at clause marks; 提法 are whole listed expressions (jieba cuts 以新|时代)."""
     by_id = {n.id: n for n in seeds.notices}
     checked = 0
     for r in seed_records:
-        if r["source"] != "corpus":
+        if r.source != "corpus":
             continue
-        for e in r["examples"]:
-            n = by_id[e["notice"]]
-            a, b = _segment(n, e["start"], e["end"])
+        for e in r.examples:
+            n = by_id[e.notice]
+            a, b = _segment(n, e.start, e.end)
             bounds = {a}
             for w in cut(n.text[a:b]):
                 bounds.add(max(bounds) + len(w))
-            assert e["start"] in bounds and e["end"] in bounds, (r["phrase"], e)
+            assert e.start in bounds and e.end in bounds, (r.phrase, e)
             checked += 1
     assert checked >= 40
 
 
-def test_wording_is_as_written_with_variants_and_examples(
-    seeds: simtool.Loaded, seed_records: list[dict[str, Any]]
-) -> None:
+def test_wording_is_as_written_with_variants_and_examples(seeds: simtool.Loaded, seed_records: list[Phrase]) -> None:
     by_id = {n.id: n for n in seeds.notices}
     assert len(seed_records) >= 20
     for r in seed_records:
-        assert set(r) == FIELDS
-        assert r["phrase"] == r["variants"][0]["text"]
-        counts = [v["count"] for v in r["variants"]]
+        assert set(record_dict(r)) == FIELDS
+        assert r.phrase == r.variants[0].text
+        counts = [v.count for v in r.variants]
         assert counts == sorted(counts, reverse=True)
-        if r["variant_count"] <= VARIANTS:
-            assert sum(counts) == r["occurrences"] == sum(r["roles"].values())
-        assert 1 <= r["units"] <= r["notices"] <= r["occurrences"]
-        for e in r["examples"]:
-            assert by_id[e["notice"]].text[e["start"] : e["end"]] == e["text"]
-        assert [e["notice"] for e in r["examples"]] == sorted({e["notice"] for e in r["examples"]})
+        if r.variant_count <= VARIANTS:
+            assert sum(counts) == r.occurrences == sum(r.roles.values())
+        assert 1 <= r.units <= r.notices <= r.occurrences
+        for e in r.examples:
+            assert by_id[e.notice].text[e.start : e.end] == e.text
+        assert [e.notice for e in r.examples] == sorted({e.notice for e in r.examples})
     # masking and punctuation as the notices wrote them, not normalized
-    assert any("D" in r["phrase"] for r in seed_records) and not any("党" in r["phrase"] for r in seed_records)
-    assert any("，" in r["phrase"] for r in seed_records) and not any("," in r["phrase"] for r in seed_records)
-    assert all(r["formulaic"] for r in seed_records if r["role"] in ("opening", "closing", "heading"))
+    assert any("D" in r.phrase for r in seed_records) and not any("党" in r.phrase for r in seed_records)
+    assert any("，" in r.phrase for r in seed_records) and not any("," in r.phrase for r in seed_records)
+    assert all(r.formulaic for r in seed_records if r.role in ("opening", "closing", "heading"))
 
 
 def test_phrases_and_formulas_print_the_same_deterministic_jsonl() -> None:
@@ -134,26 +132,26 @@ def test_tifa_list_is_bundled_with_its_source() -> None:
 def test_a_circulated_template_is_copying_not_formula(seeds: simtool.Loaded) -> None:
     notices, template = circulated_template(seeds.notices)
     recs = phrase_records(notices)
-    copied = [r for r in recs if normalize(template[0])[3:30] in normalize(r["phrase"])]
-    assert copied and not copied[0]["formulaic"] and "照搬照抄" in copied[0]["reason"]
-    assert copied[0]["notices"] >= len(TEMPLATE_GROUP) and copied[0]["role"] == "measure"
-    assert any(r["role"] == "closing" and r["formulaic"] and r["notices"] == len(notices) for r in recs)
+    copied = [r for r in recs if normalize(template[0])[3:30] in normalize(r.phrase)]
+    assert copied and not copied[0].formulaic and "照搬照抄" in copied[0].reason
+    assert copied[0].notices >= len(TEMPLATE_GROUP) and copied[0].role == "measure"
+    assert any(r.role == "closing" and r.formulaic and r.notices == len(notices) for r in recs)
     form = corpus_formulaic(notices)
     m = simtool.find_matches(notices, scope="cross")
     ratios = notice_ratios(notices, matches=m, formulaic=form)
     group = [notices[i].id for i in TEMPLATE_GROUP]
     for nid in group:
         v = ratios[nid]
-        assert v["copy_ratio"] > 0.25
-        assert v["copy_ratio_substantive"] >= 0.8 * v["copy_ratio"], (nid, v)
+        assert v.copy_ratio > 0.25
+        assert v.copy_ratio_substantive >= 0.8 * v.copy_ratio, (nid, v)
     for r in overlap_records(notices, matches=m, formulaic=form):
-        if r["a"] in group and r["b"] in group:
-            assert r["ratio_a_substantive"] >= 0.8 * r["ratio_a"], r
-            assert r["ratio_b_substantive"] >= 0.8 * r["ratio_b"], r
+        if r.a in group and r.b in group:
+            assert r.ratio_a_substantive >= 0.8 * r.ratio_a, r
+            assert r.ratio_b_substantive >= 0.8 * r.ratio_b, r
     # the old rule (a string shared by K notices is 套话) hid the copying: the test can tell the two apart
     old = formulaic_spans(notices, [p.phrase for p in mine_phrases(notices)])
     old_ratios = notice_ratios(notices, matches=m, formulaic=old)
-    assert all(old_ratios[nid]["copy_ratio_substantive"] < 0.2 * old_ratios[nid]["copy_ratio"] for nid in group)
+    assert all(old_ratios[nid].copy_ratio_substantive < 0.2 * old_ratios[nid].copy_ratio for nid in group)
     # the template's text is not 套话 except for the 提法 inside it
     for i in TEMPLATE_GROUP:
         n = notices[i]
@@ -237,9 +235,10 @@ def test_check_against_a_store_finds_the_same_formulas_as_memory(tmp_path: Path,
             seeds.notices[12:15], store, formulaic=spans_of, references=simtool.load([str(ref)]).notices
         )
     for r in recs:
-        assert r["copy_ratio_substantive"] <= r["copy_ratio"] and r["copy_ratio_unquoted"] <= r["copy_ratio"]
-        assert all(s["ratio_substantive"] <= s["ratio"] for s in r["sources"])
-    assert recs[1]["quoted_share"] > 0.9  # the reference is that notice's own text
+        assert r.copy_ratio_unquoted is not None and r.quoted_share is not None
+        assert r.copy_ratio_substantive <= r.copy_ratio and r.copy_ratio_unquoted <= r.copy_ratio
+        assert all(s.ratio_substantive <= s.ratio for s in r.sources)
+    assert (recs[1].quoted_share or 0) > 0.9  # the reference is that notice's own text
 
 
 @pytest.mark.parametrize(

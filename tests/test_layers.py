@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "simtool"
-LAYERS = ["core", "read", "text", "match", "store", "analyses", "report", "api", "cli"]
+LAYERS = ["core", "read", "text", "match", "store", "spark", "analyses", "report", "api", "cli"]
 
 
 def module_name(path: Path) -> str:

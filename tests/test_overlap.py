@@ -15,6 +15,7 @@ from simtool.analyses.phrases import META_KEY, formulaic_share, store_formulaic
 from simtool.core.spans import count_chars
 from simtool.core.types import Notice, Segment
 from simtool.match.engine import find_matches
+from simtool.report.output import record_dict
 from simtool.store.corpus import ingest
 
 FIELDS = {
@@ -121,22 +122,22 @@ def pair(tmp_path: Path) -> list[Notice]:
 def test_copied_measures_give_the_expected_ratios(pair: list[Notice]) -> None:
     a, b = pair
     [rec] = overlap_records(pair)
-    assert set(rec) >= FIELDS
-    assert (rec["a"], rec["b"]) == (a.id, b.id)
+    assert set(record_dict(rec)) >= FIELDS
+    assert (rec.a, rec.b) == (a.id, b.id)
     copied = sum(count_chars(c) for c in COPIED)
     measures_b = sum(count_chars(c) for c in B_OWN + COPIED)
-    assert rec["a_chars"] == count_chars(a.text) and rec["b_chars"] == count_chars(b.text)
+    assert rec.a_chars == count_chars(a.text) and rec.b_chars == count_chars(b.text)
     # exactly the four copied measures are shared (a leading "整改情况：" label at most)
-    assert copied <= rec["shared_a"] <= copied + 5 and copied <= rec["shared_b"] <= copied + 5
-    assert rec["ratio_a"] == round(rec["shared_a"] / rec["a_chars"], 4)
-    assert rec["ratio_b"] == pytest.approx(copied / count_chars(b.text), abs=0.01)
+    assert copied <= rec.shared_a <= copied + 5 and copied <= rec.shared_b <= copied + 5
+    assert rec.ratio_a == round(rec.shared_a / rec.a_chars, 4)
+    assert rec.ratio_b == pytest.approx(copied / count_chars(b.text), abs=0.01)
     # half of B's measures are copied: B's ratio is about half of its measure share
     assert copied / measures_b == pytest.approx(0.5, abs=0.03)
-    assert rec["ratio_b"] == pytest.approx(0.5 * measures_b / count_chars(b.text), abs=0.02)
-    assert rec["likely_source"] == a.id  # published first
-    assert rec["passages"] == 2  # COPIED[0:2] and COPIED[2:4], each pair adjacent on both sides
+    assert rec.ratio_b == pytest.approx(0.5 * measures_b / count_chars(b.text), abs=0.02)
+    assert rec.likely_source == a.id  # published first
+    assert rec.passages == 2  # COPIED[0:2] and COPIED[2:4], each pair adjacent on both sides
     # two notices are too few to learn formulas: substantive ratios equal the plain ones
-    assert (rec["ratio_a_substantive"], rec["ratio_b_substantive"]) == (rec["ratio_a"], rec["ratio_b"])
+    assert (rec.ratio_a_substantive, rec.ratio_b_substantive) == (rec.ratio_a, rec.ratio_b)
 
 
 def test_formulaic_spans_are_left_out_of_substantive_ratios(pair: list[Notice]) -> None:
@@ -147,15 +148,15 @@ def test_formulaic_spans_are_left_out_of_substantive_ratios(pair: list[Notice]) 
     form_a.append((closing, closing + 20))
     [rec] = overlap_records(pair, formulaic={a.id: form_a})
     c0 = count_chars(COPIED[0])
-    assert rec["ratio_a"] == round(rec["shared_a"] / rec["a_chars"], 4)
+    assert rec.ratio_a == round(rec.shared_a / rec.a_chars, 4)
     # 套话 leaves the numerator only: the denominator stays all of A, so 去除套话 ≤ 总
-    assert rec["ratio_a_substantive"] == round((rec["shared_a"] - c0) / rec["a_chars"], 4)
-    assert rec["ratio_a_substantive"] < rec["ratio_a"]
-    assert rec["ratio_b_substantive"] == rec["ratio_b"]
+    assert rec.ratio_a_substantive == round((rec.shared_a - c0) / rec.a_chars, 4)
+    assert rec.ratio_a_substantive < rec.ratio_a
+    assert rec.ratio_b_substantive == rec.ratio_b
     ratios = notice_ratios(pair, formulaic={a.id: form_a})
-    assert ratios[a.id]["formulaic_share"] == round((c0 + 20) / rec["a_chars"], 4)
-    assert ratios[a.id]["copy_ratio_substantive"] == rec["ratio_a_substantive"]
-    assert ratios[b.id]["max_source"] == a.id and ratios[b.id]["max_source_ratio"] == rec["ratio_b"]
+    assert ratios[a.id].formulaic_share == round((c0 + 20) / rec.a_chars, 4)
+    assert ratios[a.id].copy_ratio_substantive == rec.ratio_a_substantive
+    assert ratios[b.id].max_source == a.id and ratios[b.id].max_source_ratio == rec.ratio_b
 
 
 def _measures_notice(nid: str, measures: list[str], date: str | None = None) -> Notice:
@@ -176,9 +177,9 @@ def test_a_short_unit_inside_a_long_one_counts_only_the_aligned_part() -> None:
     b = _measures_notice("b", ["二是" + inner + "。", B_OWN[0]])
     [rec] = overlap_records([a, b], formulaic={})
     # only the characters both sides have: 二是 is not in a
-    assert count_chars(inner) <= rec["shared_b"] <= count_chars(inner + "。")
-    assert count_chars(inner) <= rec["shared_a"] <= count_chars(inner) + 4  # not all of long_a
-    assert rec["shared_a"] < count_chars(long_a) / 2
+    assert count_chars(inner) <= rec.shared_b <= count_chars(inner + "。")
+    assert count_chars(inner) <= rec.shared_a <= count_chars(inner) + 4  # not all of long_a
+    assert rec.shared_a < count_chars(long_a) / 2
 
 
 def test_likely_source_needs_two_different_dates(pair: list[Notice]) -> None:
@@ -197,29 +198,27 @@ def test_notice_ratios_agree_with_overlap_records(seeds: simtool.Loaded) -> None
     ratios = notice_ratios(notices, matches=m)
     assert list(ratios) == [n.id for n in notices]
     order = {n.id: i for i, n in enumerate(notices)}
-    keys = [(-max(r["ratio_a_substantive"], r["ratio_b_substantive"]), r["a"], r["b"]) for r in recs]
+    keys = [(-max(r.ratio_a_substantive, r.ratio_b_substantive), r.a, r.b) for r in recs]
     assert keys == sorted(keys)
-    assert len({(r["a"], r["b"]) for r in recs}) == len(recs) > 20
+    assert len({(r.a, r.b) for r in recs}) == len(recs) > 20
     for r in recs:
-        assert set(r) >= FIELDS
-        assert order[r["a"]] < order[r["b"]]
-        assert 0 < r["shared_a"] <= r["a_chars"] and 0 < r["shared_b"] <= r["b_chars"]
-        assert r["ratio_a_substantive"] <= 1 and r["ratio_b_substantive"] <= 1
+        assert set(record_dict(r)) >= FIELDS
+        assert order[r.a] < order[r.b]
+        assert 0 < r.shared_a <= r.a_chars and 0 < r.shared_b <= r.b_chars
+        assert r.ratio_a_substantive <= 1 and r.ratio_b_substantive <= 1
     for n in notices:
         rat = ratios[n.id]
-        assert set(rat) == RATIO_FIELDS
-        mine = [(r["ratio_a"], r["b"]) for r in recs if r["a"] == n.id] + [
-            (r["ratio_b"], r["a"]) for r in recs if r["b"] == n.id
-        ]
+        assert set(record_dict(rat)) == RATIO_FIELDS
+        mine = [(r.ratio_a, r.b) for r in recs if r.a == n.id] + [(r.ratio_b, r.a) for r in recs if r.b == n.id]
         best = max((x for x, _ in mine), default=0.0)
-        assert rat["max_source_ratio"] == best
-        assert rat["max_source"] == min((s for x, s in mine if x == best), default=None)
-        assert rat["copy_ratio"] >= rat["max_source_ratio"]
-        assert rat["chars"] == count_chars(n.text)
-        assert rat["copy_ratio"] == round(rat["shared"] / rat["chars"], 4)
-        assert 0 < rat["formulaic_share"] < 0.5
+        assert rat.max_source_ratio == best
+        assert rat.max_source == min((s for x, s in mine if x == best), default=None)
+        assert rat.copy_ratio >= rat.max_source_ratio
+        assert rat.chars == count_chars(n.text)
+        assert rat.copy_ratio == round(rat.shared / rat.chars, 4)
+        assert 0 < rat.formulaic_share < 0.5
     # formulaic text is learned from the seeds themselves: it lowers the ratios where formulas are shared
-    assert any(r["ratio_a_substantive"] < r["ratio_a"] for r in recs)
+    assert any(r.ratio_a_substantive < r.ratio_a for r in recs)
 
 
 def test_formulaic_share_matches_the_phrases_module(seeds: simtool.Loaded) -> None:
@@ -230,7 +229,7 @@ def test_formulaic_share_matches_the_phrases_module(seeds: simtool.Loaded) -> No
     assert fset is not None and spans == {n.id: s for n, s in zip(seeds.notices, fset.spans_many(seeds.notices))}
     ratios = notice_ratios(seeds.notices, formulaic=spans)
     for n in seeds.notices:
-        assert ratios[n.id]["formulaic_share"] == formulaic_share(n, spans[n.id])
+        assert ratios[n.id].formulaic_share == formulaic_share(n, spans[n.id])
 
 
 def test_overlap_cli_contract_and_determinism() -> None:

@@ -360,7 +360,7 @@ def test_the_report_shows_whole_formulas_with_variants(seeds_report: tuple[str, 
     assert abs(sum(by_role.values()) - meta["formulaic_share"]) < 0.002  # each character counted once
     page = without_data(seeds_report[0])
     assert "结尾 " in page and "提法 " in page  # the summary card splits 套话 by role
-    assert [p["phrase"] for p in seeds_report[1].top_phrases][:1] == [closing["phrase"]]
+    assert [p.phrase for p in seeds_report[1].top_phrases][:1] == [closing["phrase"]]
 
 
 def test_a_report_with_a_reference_marks_quotes(tmp_path: Path, seeds: simtool.Loaded) -> None:

@@ -240,19 +240,20 @@ def test_compare_page_shows_both_texts_aligned(work: dict[str, Any]) -> None:
         same = [(p[side]["start"] + s, p[side]["start"] + e) for p in rec["passages"] for s, e in p[side]["same"]]
         assert nonspace(red_in(dumped, side, "same")) == CharCounter(n.text).count(same) > 0
     passage_rows = [a for t, a in dom.tags if t == "tr" and a.get("class") == "passage"]
-    assert len(passage_rows) == len(chain(rec["passages"])) >= 1
+    spans = [((p["a"]["start"], p["a"]["end"]), (p["b"]["start"], p["b"]["end"])) for p in rec["passages"]]
+    assert len(passage_rows) == len(chain(spans)) >= 1
     assert "Uncaught" not in log
 
 
 def test_chain_keeps_the_order_of_both_texts() -> None:
-    def p(a: int, b: int, n: int) -> dict[str, Any]:
-        return {"a": {"start": a, "end": a + n}, "b": {"start": b, "end": b + n}}
+    def p(a: int, b: int, n: int) -> tuple[tuple[int, int], tuple[int, int]]:
+        return (a, a + n), (b, b + n)
 
     ps = [p(0, 0, 5), p(10, 40, 20), p(35, 10, 8), p(60, 70, 3), p(64, 65, 2)]
     got = chain(ps)
     assert got == [0, 1, 3]
     for i, j in zip(got, got[1:]):
-        assert ps[i]["a"]["end"] <= ps[j]["a"]["start"] and ps[i]["b"]["end"] <= ps[j]["b"]["start"]
+        assert ps[i][0][1] <= ps[j][0][0] and ps[i][1][1] <= ps[j][1][0]
     assert chain([]) == []
 
 

@@ -92,18 +92,18 @@ def test_every_seed_notice_and_pair_keeps_the_invariants(
     assert len(pairs) > 50
     for r in pairs:
         for side in "ab":
-            assert r[f"ratio_{side}_substantive"] <= r[f"ratio_{side}"], r
-            assert r[f"ratio_{side}_unquoted"] <= r[f"ratio_{side}"], r
+            assert getattr(r, f"ratio_{side}_substantive") <= getattr(r, f"ratio_{side}"), r
+            assert getattr(r, f"ratio_{side}_unquoted") <= getattr(r, f"ratio_{side}"), r
     for nid, v in ratios.items():
-        assert v["copy_ratio_substantive"] <= v["copy_ratio"] and v["copy_ratio_unquoted"] <= v["copy_ratio"], nid
+        assert v.copy_ratio_substantive <= v.copy_ratio and v.copy_ratio_unquoted <= v.copy_ratio, nid
     # 套话 lowers the ratio somewhere, and so does 引用 (the reference shares text with its copies)
-    assert any(v["copy_ratio_substantive"] < v["copy_ratio"] for v in ratios.values())
-    assert any(v["copy_ratio_unquoted"] < v["copy_ratio"] for v in ratios.values())
+    assert any(v.copy_ratio_substantive < v.copy_ratio for v in ratios.values())
+    assert any(v.copy_ratio_unquoted < v.copy_ratio for v in ratios.values())
     # the record ratios are those of the one shared-characters function
     shares = notice_shares(rest, m, form, quoted)
     for n, st_ in zip(rest, shares):
         v = ratios[n.id]
-        assert (v["copy_ratio"], v["copy_ratio_substantive"], v["copy_ratio_unquoted"]) == (
+        assert (v.copy_ratio, v.copy_ratio_substantive, v.copy_ratio_unquoted) == (
             st_.copy_ratio,
             st_.copy_ratio_substantive,
             st_.copy_ratio_unquoted,
@@ -120,9 +120,9 @@ def test_check_against_a_store_equals_the_in_memory_analysis(
         records = check_notices(seeds, store)
     assert len(records) == 18
     for n, st, rec in zip(seeds, shares, records):
-        assert (rec["shared"], rec["copy_ratio"], rec["max_source"]) == (st.shared, st.copy_ratio, st.max_source), n.id
-        assert [(s["notice"], s["shared"]) for s in rec["sources"]] == [(s.source, s.shared) for s in st.sources]
-    assert sum(r["shared"] for r in records) > 3000
+        assert (rec.shared, rec.copy_ratio, rec.max_source) == (st.shared, st.copy_ratio, st.max_source), n.id
+        assert [(s.notice, s.shared) for s in rec.sources] == [(s.source, s.shared) for s in st.sources]
+    assert sum(r.shared for r in records) > 3000
 
 
 def test_overlap_pairs_and_notice_ratios_come_from_the_same_spans(
@@ -132,11 +132,11 @@ def test_overlap_pairs_and_notice_ratios_come_from_the_same_spans(
     pairs = overlap_records(seeds, matches=seed_matches, formulaic={})
     assert pairs
     for n in seeds:
-        mine = [r["ratio_a"] for r in pairs if r["a"] == n.id] + [r["ratio_b"] for r in pairs if r["b"] == n.id]
-        assert ratios[n.id]["max_source_ratio"] == max(mine, default=0.0)
-        assert ratios[n.id]["copy_ratio"] >= ratios[n.id]["max_source_ratio"]
+        mine = [r.ratio_a for r in pairs if r.a == n.id] + [r.ratio_b for r in pairs if r.b == n.id]
+        assert ratios[n.id].max_source_ratio == max(mine, default=0.0)
+        assert ratios[n.id].copy_ratio >= ratios[n.id].max_source_ratio
     for r in pairs:
-        assert r["ratio_a_substantive"] == r["ratio_a"] and r["ratio_b_substantive"] == r["ratio_b"]  # no formulas
+        assert r.ratio_a_substantive == r.ratio_a and r.ratio_b_substantive == r.ratio_b  # no formulas
 
 
 def test_painted_spans_are_counted_spans(seeds: list[Notice], seed_matches: simtool.match.engine.Matches) -> None:
@@ -234,9 +234,9 @@ def test_a_verbatim_copy_under_another_name_has_its_original_as_single_source(tm
     db = tmp_path / "s.db"
     simtool.ingest([str(SEEDS)], str(db))
     rec = simtool.check([str(copy)], str(db))[0]
-    assert rec["identical"] == [str(original)]
-    assert rec["copy_ratio"] >= 0.99 and rec["max_source"] == rec["identical"][0]
-    assert rec["max_source_ratio"] >= 0.99
+    assert rec.identical == (str(original),)
+    assert rec.copy_ratio >= 0.99 and rec.max_source == rec.identical[0]
+    assert rec.max_source_ratio >= 0.99
 
 
 def test_dupes_passages_lists_runs_of_sentences() -> None:

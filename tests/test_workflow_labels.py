@@ -124,3 +124,23 @@ def test_labels_survive_the_store(tmp_path: Path) -> None:
     from_files = runner.invoke(app, ["show", ref, SEEDS, "--format", "jsonl"])
     assert from_store.exit_code == 0 and from_store.stdout == from_files.stdout
     assert '"label":"（一）1.（1）"' in from_store.stdout
+
+
+def test_reuse_names_problems_by_their_printed_numbers(seeds: simtool.Loaded) -> None:
+    res = CliRunner().invoke(app, ["reuse", "corpora/seeds", "--format", "jsonl"], prog_name="simtool")
+    assert res.exit_code == 0, res.output
+    findings = [json.loads(line) for line in res.stdout.splitlines() if line.startswith("{")]
+    assert findings
+    by_id = {n.id: n for n in seeds.notices}
+    printed = 0
+    for f in findings:
+        labels = {
+            s.problem: s.label for s in by_id[f["notice"]].segments if s.kind == "problem" and s.problem is not None
+        }
+        assert f["problem_labels"] == [labels.get(p) or f"第{p}个" for p in f["problems"]]
+        for o in f["occurrences"]:
+            assert o["problem_label"] == (labels.get(o["problem"]) or f"第{o['problem']}个")
+        printed += sum(labels.get(p) is not None for p in f["problems"])
+    assert printed > 10  # the seeds print their problems' numbers
+    table = CliRunner().invoke(app, ["reuse", "corpora/seeds"], prog_name="simtool", env={"COLUMNS": "300"})
+    assert "（五）21.、（五）22." in table.stdout

@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from simtool.analyses.direction import direction_fields
+from simtool.analyses.direction import Source, max_earlier_source
 from simtool.analyses.quoted import quoted_spans
+from simtool.analyses.records import optional
 from simtool.analyses.shared import BlockFinder, SharedText, notice_shares, same_text_key, shared_text
 from simtool.core.errors import UserError
 from simtool.core.types import Notice
@@ -37,81 +37,156 @@ from simtool.store.sqlite import Store
 Formulaic = Callable[[Notice], list[tuple[int, int]]]
 TOP_SOURCES = 20  # sources whose matches and passages are listed (all sources count in the ratios)
 PASSAGE_GAP = 8  # characters (labels, line breaks) allowed between two matched spans of one passage
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSource:
+    """A stored notice sharing text with the checked one: its id, title, unit and date, the checked
+    notice's characters it shares (``shared_spans``) and their share of it (plain and 去除套话)."""
+
+    notice: str
+    title: str
+    unit: str | None
+    date: str | None
+    shared: int
+    ratio: float
+    ratio_substantive: float
+    shared_spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckMatch:
+    """A verified match: ``text == notice.text[start:end]`` of the checked notice and the stored
+    ``source``'s ``source_text`` at ``source_start:source_end``, with its similarity."""
+
+    start: int
+    end: int
+    text: str
+    score: float
+    source: str
+    source_start: int
+    source_end: int
+    source_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckPassage:
+    """Matches from one source that follow each other on both sides, merged (``units`` of them)."""
+
+    source: str
+    start: int
+    end: int
+    source_start: int
+    source_end: int
+    units: int
+    text: str
+    source_text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckResult:
+    """One checked notice (the ``check`` contract): 总文字复制比 ``copy_ratio``, 去除套话复制比
+    (``substantive_excludes_formulaic`` says whether 套话 was known), 单篇最大复制比 with its source,
+    the largest earlier-dated source, the ranked ``sources``, the shared spans, ``passages`` and
+    ``matches`` of the top sources, the stored notices with the same text (``identical``) and, with
+    references, 去除引用复制比, the 引用 share and spans."""
+
+    notice: str
+    title: str
+    date: str | None
+    chars: int
+    shared: int
+    copy_ratio: float
+    copy_ratio_substantive: float
+    substantive_excludes_formulaic: bool
+    max_source_ratio: float
+    max_source: str | None
+    max_earlier_source: str | None
+    max_earlier_source_ratio: float | None
+    sources: tuple[CheckSource, ...]
+    shared_spans: tuple[Span, ...]
+    passages: tuple[CheckPassage, ...]
+    matches: tuple[CheckMatch, ...]
+    identical: tuple[str, ...]
+    copy_ratio_unquoted: float | None = optional()
+    quoted_share: float | None = optional()
+    quoted_spans: tuple[Span, ...] | None = optional()
 
 
 def _record(
     notice: Notice,
     st: SharedText,
-    matches: list[dict[str, Any]],
+    matches: list[CheckMatch],
     about: Callable[[str], tuple[str, str | None, str | None]],
     source_text: Callable[[str, int, int], str],
     formulaic_known: bool,
-) -> dict[str, Any]:
-    ranked = [
-        {
-            "notice": s.source,
-            "title": about(s.source)[0],
-            "unit": about(s.source)[1],
-            "date": about(s.source)[2],
-            "shared": s.shared,
-            "ratio": s.ratio,
-            "ratio_substantive": s.ratio_substantive,
-            "shared_spans": [list(x) for x in s.spans],
-        }
+    identical: list[str],
+    quoted: bool,
+) -> CheckResult:
+    ranked = tuple(
+        CheckSource(
+            notice=s.source,
+            title=about(s.source)[0],
+            unit=about(s.source)[1],
+            date=about(s.source)[2],
+            shared=s.shared,
+            ratio=s.ratio,
+            ratio_substantive=s.ratio_substantive,
+            shared_spans=tuple(s.spans),
+        )
         for s in st.sources
-    ]
-    for m in matches:
-        m["source_text"] = source_text(m["source"], m["source_start"], m["source_end"])
-    return {
-        "notice": notice.id,
-        "title": notice.title,
-        "date": notice.date,
-        "chars": st.chars,
-        "shared": st.shared,
-        "copy_ratio": st.copy_ratio,
-        "copy_ratio_substantive": st.copy_ratio_substantive,
-        "substantive_excludes_formulaic": formulaic_known,
-        "max_source_ratio": st.max_source_ratio,
-        "max_source": st.max_source,
-        **direction_fields(notice.date, ranked),
-        "sources": ranked,
-        "shared_spans": [list(x) for x in st.spans],
-        "passages": _passages(notice, source_text, matches),
-        "matches": matches,
-    }
+    )
+    earlier = max_earlier_source(notice.date, [Source(s.notice, s.date, s.shared, s.ratio) for s in ranked])
+    return CheckResult(
+        notice=notice.id,
+        title=notice.title,
+        date=notice.date,
+        chars=st.chars,
+        shared=st.shared,
+        copy_ratio=st.copy_ratio,
+        copy_ratio_substantive=st.copy_ratio_substantive,
+        substantive_excludes_formulaic=formulaic_known,
+        max_source_ratio=st.max_source_ratio,
+        max_source=st.max_source,
+        max_earlier_source=earlier.notice if earlier is not None else None,
+        max_earlier_source_ratio=earlier.ratio if earlier is not None else None,
+        sources=ranked,
+        shared_spans=tuple(st.spans),
+        passages=_passages(notice, source_text, matches),
+        matches=tuple(matches),
+        identical=tuple(identical),
+        copy_ratio_unquoted=st.copy_ratio_unquoted if quoted else None,
+        quoted_share=st.quoted_share if quoted else None,
+        quoted_spans=tuple(st.quoted) if quoted else None,
+    )
 
 
 def _passages(
-    notice: Notice, source_text: Callable[[str, int, int], str], matches: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
+    notice: Notice, source_text: Callable[[str, int, int], str], matches: list[CheckMatch]
+) -> tuple[CheckPassage, ...]:
     """Matches from the same source that follow each other on both sides, merged into passages."""
-    out: list[dict[str, Any]] = []
-    for m in sorted(matches, key=lambda m: (m["source"], m["start"], m["source_start"])):
-        last = out[-1] if out else None
+    runs: list[list[int]] = []  # [start, end, source_start, source_end, units] per passage
+    of: list[str] = []  # the source of each run
+    for m in sorted(matches, key=lambda m: (m.source, m.start, m.source_start)):
+        last = runs[-1] if runs else None
         if (
             last is not None
-            and last["source"] == m["source"]
-            and m["start"] <= last["end"] + PASSAGE_GAP
-            and last["source_start"] <= m["source_start"] <= last["source_end"] + PASSAGE_GAP
+            and of[-1] == m.source
+            and m.start <= last[1] + PASSAGE_GAP
+            and last[2] <= m.source_start <= last[3] + PASSAGE_GAP
         ):
-            last["end"], last["source_end"] = max(last["end"], m["end"]), max(last["source_end"], m["source_end"])
-            last["units"] += 1
+            last[1], last[3] = max(last[1], m.end), max(last[3], m.source_end)
+            last[4] += 1
             continue
-        out.append(
-            {
-                "source": m["source"],
-                "start": m["start"],
-                "end": m["end"],
-                "source_start": m["source_start"],
-                "source_end": m["source_end"],
-                "units": 1,
-            }
-        )
-    for p in out:
-        p["text"] = notice.text[p["start"] : p["end"]]
-        p["source_text"] = source_text(p["source"], p["source_start"], p["source_end"])
-    out.sort(key=lambda p: (-(p["end"] - p["start"]), p["start"], p["source"]))
-    return out
+        runs.append([m.start, m.end, m.source_start, m.source_end, 1])
+        of.append(m.source)
+    out = [
+        CheckPassage(src, a, b, sa, sb, k, notice.text[a:b], source_text(src, sa, sb))
+        for src, (a, b, sa, sb, k) in zip(of, runs)
+    ]
+    out.sort(key=lambda p: (-(p.end - p.start), p.start, p.source))
+    return tuple(out)
 
 
 @dataclass(slots=True)
@@ -133,22 +208,26 @@ class Found:
     q_end: np.ndarray
     score: np.ndarray
 
-    def matches(self, notice: Notice, keep: np.ndarray, ids: Sequence[str]) -> list[dict[str, Any]]:
-        """The match records of the rows whose source is in ``keep`` (by notice position)."""
+    def matches(
+        self, notice: Notice, keep: np.ndarray, ids: Sequence[str], source_text: Callable[[str, int, int], str]
+    ) -> list[CheckMatch]:
+        """The matches of the rows whose source is in ``keep`` (by notice position)."""
         out = []
         for k in np.flatnonzero(keep[self.pos]).tolist():
             g = int(self.pair[k])
             a, b = int(self.q_start[g]), int(self.q_end[g])
+            source, sa, sb = ids[int(self.pos[k])], int(self.s_start[k]), int(self.s_end[k])
             out.append(
-                {
-                    "start": a,
-                    "end": b,
-                    "text": notice.text[a:b],
-                    "score": round(float(self.score[g]), 4),
-                    "source": ids[int(self.pos[k])],
-                    "source_start": int(self.s_start[k]),
-                    "source_end": int(self.s_end[k]),
-                }
+                CheckMatch(
+                    start=a,
+                    end=b,
+                    text=notice.text[a:b],
+                    score=round(float(self.score[g]), 4),
+                    source=source,
+                    source_start=sa,
+                    source_end=sb,
+                    source_text=source_text(source, sa, sb),
+                )
             )
         return out
 
@@ -257,7 +336,7 @@ def check_notices(
     exclude_sha: str | None = None,
     formulaic: Formulaic | None = None,
     references: Sequence[Notice] = (),
-) -> list[dict[str, Any]]:
+) -> list[CheckResult]:
     """Check each of ``notices`` against every notice in ``store``.
 
     ``formulaic`` gives a notice's 套话 spans (``phrases.store_formulaic``); text matching one of
@@ -301,20 +380,50 @@ def check_notices(
         st = shared_text(notice.text, dict(sorted(by_source.items())), form, quoted.get(notice.id, ()))
         top = np.zeros(len(cache.ids), dtype=bool)
         top[[where[s.source] for s in st.sources[:TOP_SOURCES]]] = True
-        shown = found.matches(notice, top, cache.ids)
-        shown.sort(key=lambda m: (m["start"], m["source"], m["source_start"]))
-        rec = _record(notice, st, shown, about, source_text, formulaic is not None) | {"identical": identical}
-        if references:
-            rec |= {
-                "copy_ratio_unquoted": st.copy_ratio_unquoted,
-                "quoted_share": st.quoted_share,
-                "quoted_spans": [list(x) for x in st.quoted],
-            }
-        out.append(rec)
+        shown = found.matches(notice, top, cache.ids, source_text)
+        shown.sort(key=lambda m: (m.start, m.source, m.source_start))
+        out.append(_record(notice, st, shown, about, source_text, formulaic is not None, identical, bool(references)))
     return out
 
 
-def compare_notices(a: Notice, b: Notice, *, min_sim: float = DEFAULT_MIN_SIM) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class CompareSide:
+    """One side of a compared passage: ``text == notice.text[start:end]`` and the spans of ``text``
+    (relative to ``start``) that the other side has too."""
+
+    start: int
+    end: int
+    text: str
+    same: tuple[Span, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ComparePassage:
+    """A passage of two compared notices: its similarity, matched units and both sides."""
+
+    score: float
+    units: int
+    a: CompareSide
+    b: CompareSide
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Two notices side by side (``simtool compare``): ids, titles, each side's shared characters
+    and ratio, and the aligned passages."""
+
+    a: str
+    b: str
+    a_title: str
+    b_title: str
+    shared_a: int
+    shared_b: int
+    ratio_a: float
+    ratio_b: float
+    passages: tuple[ComparePassage, ...]
+
+
+def compare_notices(a: Notice, b: Notice, *, min_sim: float = DEFAULT_MIN_SIM) -> Comparison:
     """Two notices side by side: aligned passages and each side's shared share."""
     from simtool.analyses.dupes import passages, same_spans
     from simtool.match.engine import find_matches
@@ -326,22 +435,22 @@ def compare_notices(a: Notice, b: Notice, *, min_sim: float = DEFAULT_MIN_SIM) -
         ta, tb = a.text[p.a_start : p.a_end], b.text[p.b_start : p.b_end]
         sa, sb = same_spans(ta, tb)
         rows.append(
-            {
-                "score": p.score,
-                "units": p.units,
-                "a": {"start": p.a_start, "end": p.a_end, "text": ta, "same": sa},
-                "b": {"start": p.b_start, "end": p.b_end, "text": tb, "same": sb},
-            }
+            ComparePassage(
+                score=p.score,
+                units=p.units,
+                a=CompareSide(p.a_start, p.a_end, ta, tuple(sa)),
+                b=CompareSide(p.b_start, p.b_end, tb, tuple(sb)),
+            )
         )
     share_a, share_b = notice_shares([a, b], m)
-    return {
-        "a": a.id,
-        "b": b.id,
-        "a_title": a.title,
-        "b_title": b.title,
-        "shared_a": share_a.shared,
-        "shared_b": share_b.shared,
-        "ratio_a": share_a.copy_ratio,
-        "ratio_b": share_b.copy_ratio,
-        "passages": rows,
-    }
+    return Comparison(
+        a=a.id,
+        b=b.id,
+        a_title=a.title,
+        b_title=b.title,
+        shared_a=share_a.shared,
+        shared_b=share_b.shared,
+        ratio_a=share_a.copy_ratio,
+        ratio_b=share_b.copy_ratio,
+        passages=tuple(rows),
+    )

@@ -32,11 +32,12 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from simtool.analyses.records import Excerpt
 from simtool.analyses.reuse import measure_units
 from simtool.core.types import Notice, View
 from simtool.match.engine import EngineParams, keys_for
@@ -353,6 +354,37 @@ def theme_of(text: str) -> tuple[str, str] | None:
 # --- records ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class MeasureCluster:
+    """A family of measures recurring across notices (``simtool clusters``): its id (``C1``… in
+    rank order), measure occurrences (``size``), notices, distinct issuing units, its most central
+    member as ``label``, the ``members``, its ``theme`` (``theme_of``) and the sorted ``unit_names``."""
+
+    cluster: str
+    size: int
+    notices: int
+    units: int
+    label: str
+    members: tuple[Excerpt, ...]
+    theme: str | None
+    unit_names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureTheme:
+    """All measures of one theme (``simtool clusters --themes``): the verb…object ``keywords`` seen
+    (most frequent first), measures, notices, units, the ids of the measure families with this theme
+    and one example per frequent pattern."""
+
+    theme: str
+    keywords: tuple[str, ...]
+    measures: int
+    notices: int
+    units: int
+    clusters: tuple[str, ...]
+    examples: tuple[str, ...]
+
+
 def _label(text: str) -> str:
     text = re.sub(r"\s+", "", text).rstrip("。；;，,")
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
@@ -369,7 +401,7 @@ def cluster_records(
     min_notices: int = 2,
     view: View = "literal",
     params: EngineParams | None = None,
-) -> list[dict[str, Any]]:
+) -> list[MeasureCluster]:
     """Families of measures that recur across notices (``simtool clusters``), ranked.
 
     Each record: ``cluster`` (``C1``… in rank order: notices desc, size desc, label), ``size``
@@ -385,7 +417,7 @@ def cluster_records(
     unit_cluster = cluster_nodes(g, min_sim)[g.inverse]  # each unit → its cluster's centre node
     order = np.lexsort((units.start, units.notice, unit_cluster))
     cuts = np.flatnonzero(np.diff(unit_cluster[order])) + 1
-    records: list[dict[str, Any]] = []
+    records: list[tuple[tuple[int, int], MeasureCluster]] = []  # (first occurrence, record)
     for lo, hi in zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(order)].tolist()):
         occ = order[lo:hi]
         nids = np.unique(units.notice[occ])
@@ -396,27 +428,23 @@ def cluster_records(
         names = {_unit_key(notices[i]) for i in nids.tolist()}
         label = _label(rep_n.text[int(units.start[rep]) : int(units.end[rep])])
         theme = theme_of(units.text[rep])
-        records.append(
-            {
-                "cluster": "",
-                "size": len(occ),
-                "notices": len(nids),
-                "units": len(names),
-                "label": label,
-                "members": [
-                    {"notice": notices[ni].id, "start": s, "end": e, "text": notices[ni].text[s:e]}
-                    for ni, s, e in zip(units.notice[occ].tolist(), units.start[occ].tolist(), units.end[occ].tolist())
-                ],
-                "theme": theme[0] if theme else None,
-                "unit_names": sorted(x for x in names if not x.startswith("\0")),
-                "_first": (int(units.notice[occ[0]]), int(units.start[occ[0]])),
-            }
+        members = tuple(
+            Excerpt(notices[ni].id, s, e, notices[ni].text[s:e])
+            for ni, s, e in zip(units.notice[occ].tolist(), units.start[occ].tolist(), units.end[occ].tolist())
         )
-    records.sort(key=lambda r: (-r["notices"], -r["size"], r["label"], r["_first"]))
-    for k, r in enumerate(records, 1):
-        r["cluster"] = f"C{k}"
-        del r["_first"]
-    return records
+        rec = MeasureCluster(
+            cluster="",
+            size=len(occ),
+            notices=len(nids),
+            units=len(names),
+            label=label,
+            members=members,
+            theme=theme[0] if theme else None,
+            unit_names=tuple(sorted(x for x in names if not x.startswith("\0"))),
+        )
+        records.append(((int(units.notice[occ[0]]), int(units.start[occ[0]])), rec))
+    records.sort(key=lambda t: (-t[1].notices, -t[1].size, t[1].label, t[0]))
+    return [replace(r, cluster=f"C{k}") for k, (_, r) in enumerate(records, 1)]
 
 
 def theme_records(
@@ -424,9 +452,9 @@ def theme_records(
     *,
     min_sim: float = 0.6,
     min_notices: int = 2,
-    clusters: Sequence[dict[str, Any]] | None = None,
+    clusters: Sequence[MeasureCluster] | None = None,
     view: View = "literal",
-) -> list[dict[str, Any]]:
+) -> list[MeasureTheme]:
     """The coarser level: every measure of ``notices`` grouped by its theme (``theme_of``).
 
     Measures of one theme phrased differently (组织财务人员进行集体学习 / 传达学习……通报 /
@@ -452,7 +480,7 @@ def theme_records(
         g["first"].setdefault(pattern, u)
         g["measures"] += 1
         g["notices"].add(int(units.notice[u]))
-    out: list[dict[str, Any]] = []
+    out: list[MeasureTheme] = []
     for theme, g in groups.items():
         ranked = [p for p, _ in sorted(g["patterns"].items(), key=lambda kv: (-kv[1], kv[0]))]
         examples = []
@@ -460,15 +488,15 @@ def theme_records(
             u = g["first"][p]
             examples.append(_label(notices[int(units.notice[u])].text[int(units.start[u]) : int(units.end[u])]))
         out.append(
-            {
-                "theme": theme,
-                "keywords": ranked[:10],
-                "measures": g["measures"],
-                "notices": len(g["notices"]),
-                "units": len({_unit_key(notices[i]) for i in g["notices"]}),
-                "clusters": [r["cluster"] for r in clusters if r.get("theme") == theme],
-                "examples": examples,
-            }
+            MeasureTheme(
+                theme=theme,
+                keywords=tuple(ranked[:10]),
+                measures=g["measures"],
+                notices=len(g["notices"]),
+                units=len({_unit_key(notices[i]) for i in g["notices"]}),
+                clusters=tuple(r.cluster for r in clusters if r.theme == theme),
+                examples=tuple(examples),
+            )
         )
-    out.sort(key=lambda r: (-r["notices"], -r["measures"], r["theme"]))
+    out.sort(key=lambda r: (-r.notices, -r.measures, r.theme))
     return out

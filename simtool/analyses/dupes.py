@@ -13,7 +13,7 @@ from simtool.core.types import Notice, View
 from simtool.match.engine import Matches, covered_by_sentences
 from simtool.match.units import CLAUSE, LEVEL_NAMES, SENTENCE, Units
 from simtool.match.verify import align, similarity
-from simtool.text.normalize import normalize_map
+from simtool.text.normalize import normalize, normalize_map
 
 
 def side(n: Notice, start: int, end: int) -> dict[str, Any]:
@@ -46,16 +46,27 @@ def pair_records(notices: Sequence[Notice], m: Matches) -> Iterator[dict[str, An
             segments[key] = _segment(n, u, unit)
         return segments[key]
 
+    runs = clause_runs(notices, m, keep)
     columns = (a, b, u.notice[a], u.notice[b], m.score[keep], m.contained[keep], level, m.family[keep])
     spans = (m.a_start[keep], m.a_end[keep], m.b_start[keep], m.b_end[keep], m.family_size[keep])
-    for (ua, ub, ia, ib, score, contained, lev, fam), (a0, a1, b0, b1, size) in zip(
-        zip(*(c.tolist() for c in columns)), zip(*(c.tolist() for c in spans))
+    for k, ((ua, ub, ia, ib, score, contained, lev, fam), (a0, a1, b0, b1, size)) in enumerate(
+        zip(zip(*(c.tolist() for c in columns)), zip(*(c.tolist() for c in spans)))
     ):
+        run = runs.get(k)
+        if run is not None:
+            if run[0] < 0:
+                continue  # part of a run given with its first pair
+            a0, a1, b0, b1, score = run
         na, nb = notices[ia], notices[ib]
+        if run is not None:
+            same = normalize(na.text[a0:a1]) == normalize(nb.text[b0:b1])
+            match = "identical" if same else "similar"
+        else:
+            match = "contained" if contained else ("identical" if u.text[ua] == u.text[ub] else "similar")
         rec: dict[str, Any] = {
             "score": score,
             "scope": "within" if na is nb else "cross",
-            "match": "contained" if contained else ("identical" if u.text[ua] == u.text[ub] else "similar"),
+            "match": match,
             "unit": LEVEL_NAMES[CLAUSE if lev == CLAUSE else SENTENCE],
             "a": side(na, a0, a1) | segment_of(na, ia, ua),
             "b": side(nb, b0, b1) | segment_of(nb, ib, ub),
@@ -64,6 +75,64 @@ def pair_records(notices: Sequence[Notice], m: Matches) -> Iterator[dict[str, An
             rec["family"] = family_id(notices[int(u.notice[fam])], int(u.start[fam]))
             rec["family_size"] = size
         yield rec
+
+
+RUN_GAP = 2  # characters (a comma, a space) allowed between two clause pairs of one run
+
+
+def clause_runs(notices: Sequence[Notice], m: Matches, keep: np.ndarray) -> dict[int, tuple[int, int, int, int, float]]:
+    """Clause pairs of ``keep`` (positions in it) that follow each other on both sides inside the same
+    two sentences, merged into one pair: ``{first: (a_start, a_end, b_start, b_end, score)}`` for the
+    first pair of each run and ``(-1, …)`` for the others.  A long passage shared by two otherwise
+    different sentences is one finding, not a row of clause fragments.  A run is kept only where the
+    merged texts are as similar as its least similar pair (outside families)."""
+    u = m.units
+    out: dict[int, tuple[int, int, int, int, float]] = {}
+    if u.level is None or u.sentence is None or not len(keep):
+        return out
+    a, b = m.a[keep], m.b[keep]
+    clause = ((u.level[a] != SENTENCE) | (u.level[b] != SENTENCE)) & (m.family[keep] < 0)
+    idx = np.flatnonzero(clause)
+    if len(idx) < 2:
+        return out
+    sa = (u.notice[a[idx]].astype(np.int64) << 24) | u.sentence[a[idx]]
+    sb = (u.notice[b[idx]].astype(np.int64) << 24) | u.sentence[b[idx]]
+    a0, a1 = m.a_start[keep][idx], m.a_end[keep][idx]
+    b0, b1 = m.b_start[keep][idx], m.b_end[keep][idx]
+    order = np.lexsort((b0, a0, sb, sa))
+    rows = list(zip(order.tolist(), sa[order].tolist(), sb[order].tolist()))
+    group: list[int] = []
+
+    def close() -> None:
+        if len(group) > 1:
+            first = group[0]
+            na, nb = notices[int(u.notice[a[idx[first]]])], notices[int(u.notice[b[idx[first]]])]
+            lo_a, hi_a = int(a0[group].min()), int(a1[group].max())
+            lo_b, hi_b = int(b0[group].min()), int(b1[group].max())
+            score = round(similarity(normalize(na.text[lo_a:hi_a]), normalize(nb.text[lo_b:hi_b])), 4)
+            if score >= float(m.score[keep][idx[group]].min()):
+                firsts = min(int(idx[g]) for g in group)
+                for g in group:
+                    out[int(idx[g])] = (-1, 0, 0, 0, 0.0)
+                out[firsts] = (lo_a, hi_a, lo_b, hi_b, score)
+        group.clear()
+
+    for n, (r, ka, kb) in enumerate(rows):
+        if group:
+            p = group[-1]
+            joins = (
+                ka == rows[n - 1][1]
+                and kb == rows[n - 1][2]
+                and a0[r] - a1[p] <= RUN_GAP
+                and b0[r] - b1[p] <= RUN_GAP
+                and a0[r] >= a0[p]
+                and b0[r] >= b0[p]
+            )
+            if not joins:
+                close()
+        group.append(r)
+    close()
+    return out
 
 
 def reported_pairs(m: Matches) -> np.ndarray:

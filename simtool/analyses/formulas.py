@@ -6,7 +6,7 @@ used by at least K notices (K = ``default_min_notices``: max(3, 20 % of the noti
 from the engine's own pieces:
 
 1. the distinct template texts of all units, their verified near-identical edges
-   (``verified_edges``; containments are not near-identity) and leader clustering
+   (``current_edge_finder``; containments are not near-identity) and leader clustering
    (``find_families`` with a family size of K − 1 occurrences, so every member is verified against
    the family's leader, its most frequent wording);
 2. families whose occurrences touch or overlap in the same notices are joined (``_join``): the
@@ -31,13 +31,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 
 from simtool.analyses.formulaic import FormulaSet, PhraseMatcher, touching, trim_end, unit_roles
+from simtool.analyses.records import Excerpt
 from simtool.core.types import Notice
-from simtool.match.engine import DEFAULT_MIN_SIM, DEFAULT_PARAMS, verified_edges
+from simtool.match.engine import DEFAULT_MIN_SIM, DEFAULT_PARAMS, current_edge_finder
 from simtool.match.families import find_families
 from simtool.match.units import CLAUSE, Units, build_units, collapse
 from simtool.text.normalize import normalize
@@ -71,6 +71,36 @@ class Occurrence:
 
 
 @dataclass(frozen=True, slots=True)
+class Variant:
+    """One wording of a formula as written, and how many times it is used."""
+
+    text: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """One formula as ``simtool phrases``/``formulas`` lists it (the contract): its most common
+    wording, the notices, units and occurrences using it, where it stands (``role``, ``roles``
+    per role), its ``level`` and ``source``, whether it counts as 套话 and why, up to ``VARIANTS``
+    variants of ``variant_count``, and up to ``EXAMPLES`` examples (one per notice first)."""
+
+    phrase: str
+    notices: int
+    units: int
+    occurrences: int
+    role: str
+    level: str
+    source: str
+    formulaic: bool
+    reason: str
+    variants: tuple[Variant, ...]
+    variant_count: int
+    roles: dict[str, int]
+    examples: tuple[Excerpt, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Formula:
     """One formula: its most common wording as written, variants ``(wording, count)`` (most common
     first), ``notices`` using it, distinct issuing ``units``, ``occurrences``; ``role`` is where most
@@ -92,31 +122,26 @@ class Formula:
     members: tuple[str, ...] = ()  # template texts of its units (corpus formulas), for FormulaSet
     leaders: tuple[str, ...] = ()  # the members a new sentence is compared with: those used twice or more
 
-    def record(self, notices: Sequence[Notice]) -> dict[str, Any]:
-        """The ``phrases``/``formulas`` contract (JSON-ready, deterministic)."""
-        return {
-            "phrase": self.text,
-            "notices": self.notices,
-            "units": self.units,
-            "occurrences": len(self.occurrences),
-            "role": self.role,
-            "level": self.level,
-            "source": self.source,
-            "formulaic": self.formulaic,
-            "reason": self.reason,
-            "variants": [{"text": t, "count": c} for t, c in self.variants[:VARIANTS]],
-            "variant_count": len(self.variants),
-            "roles": dict(self.roles),
-            "examples": [
-                {
-                    "notice": notices[o.notice].id,
-                    "start": o.start,
-                    "end": o.end,
-                    "text": notices[o.notice].text[o.start : o.end],
-                }
+    def record(self, notices: Sequence[Notice]) -> Phrase:
+        """The ``phrases``/``formulas`` record (deterministic)."""
+        return Phrase(
+            phrase=self.text,
+            notices=self.notices,
+            units=self.units,
+            occurrences=len(self.occurrences),
+            role=self.role,
+            level=self.level,
+            source=self.source,
+            formulaic=self.formulaic,
+            reason=self.reason,
+            variants=tuple(Variant(t, c) for t, c in self.variants[:VARIANTS]),
+            variant_count=len(self.variants),
+            roles=dict(self.roles),
+            examples=tuple(
+                Excerpt(notices[o.notice].id, o.start, o.end, notices[o.notice].text[o.start : o.end])
                 for o in _spread_examples(self.occurrences, notices)
-            ],
-        }
+            ),
+        )
 
 
 def _spread_examples(occ: Sequence[Occurrence], notices: Sequence[Notice]) -> list[Occurrence]:
@@ -134,7 +159,7 @@ def _families(units: Units, k: int, min_sim: float) -> list[np.ndarray]:
     if len(distinct) < 2:
         return []
     sizes = np.bincount(inverse, minlength=len(distinct))
-    edges = verified_edges(distinct, DEFAULT_PARAMS, min_sim)
+    edges = current_edge_finder()(distinct, DEFAULT_PARAMS, min_sim)
     near = ~edges.contained
     fams = find_families(distinct, sizes, edges.i[near], edges.j[near], min_sim, max(1, k - 1))
     family_of = np.full(len(distinct), -1, dtype=np.int64)

@@ -23,11 +23,11 @@ import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from simtool.analyses.formulaic import FormulaSet, formulaic_share, formulaic_spans, tifa_phrases
 from simtool.analyses.formulas import (
     Formula,
+    Phrase,
     corpus_formulas,
     default_min_notices,
     formula_set,
@@ -40,6 +40,7 @@ from simtool.store.sqlite import Store
 
 __all__ = [
     "Learned",
+    "Phrase",
     "default_min_notices",
     "formulaic_share",
     "formulaic_spans",
@@ -103,8 +104,8 @@ def phrase_records(
     min_notices: int | None = None,
     max_phrases: int = DEFAULT_MAX_PHRASES,
     user: Sequence[str] = (),
-) -> list[dict[str, Any]]:
-    """The ``phrases``/``formulas`` contract: one record per formula (``Formula.record``), ranked."""
+) -> list[Phrase]:
+    """The ``phrases``/``formulas`` contract: one ``Phrase`` per formula (``Formula.record``), ranked."""
     learned = learn(notices, min_notices=min_notices, user=user)
     return [f.record(notices) for f in learned.formulas[:max_phrases]]
 

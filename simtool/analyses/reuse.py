@@ -28,8 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz import process
@@ -44,11 +43,53 @@ CONTAIN_SPAN = 2.5
 _BLOCK = 2000  # rows compared at a time, so a huge notice stays in bounded memory
 
 
+@dataclass(frozen=True, slots=True)
+class ReuseOccurrence:
+    """One use of a reused measure: under problem ``problem``, ``text == notice.text[start:end]``,
+    that problem's own text, how it is linked (``representative``/``identical``/``similar``/``contained``),
+    and the problem's number as the notice prints it (``problem_label``, see ``printed_label``)."""
+
+    problem: int
+    start: int
+    end: int
+    text: str
+    problem_text: str | None
+    match: str
+    problem_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReuseFinding:
+    """One measure used for different problems of one notice (``simtool reuse``): the notice, its
+    most central wording, occurrences, the distinct problems, the weakest link and the occurrences;
+    ``problem_labels``: the problems' numbers as printed, in the order of ``problems``."""
+
+    notice: str
+    title: str
+    unit: str | None
+    measure: str
+    count: int
+    problems: tuple[int, ...]
+    score: float
+    occurrences: tuple[ReuseOccurrence, ...]
+    problem_labels: tuple[str, ...]
+
+
 _ORDINAL = re.compile(
     r"^\s*(?:第?[一二三四五六七八九十百零〇两]+是|第[一二三四五六七八九十百]+[，,、：:.．]?"
     r"|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、.．]|\d+[、.．)）]|首先|其次|再次|最后)"
     r"[，,、：:\s]*"
 )
+
+
+def printed_label(label: str | None, problem: int) -> str:
+    """A problem's number as the notice prints it (``Segment.label``), else its running number
+    in the notice (``第3个``: the third problem) for a problem printed without one.
+
+    >>> printed_label("（二）1.", 5), printed_label(None, 3)
+    ('（二）1.', '第3个')
+    """
+    return label if label else f"第{problem}个"
 
 
 def content_start(text: str) -> int:
@@ -191,7 +232,7 @@ def _match(k: int, centre: int, texts: Sequence[str], containers: dict[int, floa
 
 def reuse_records(
     notices: Sequence[Notice], *, min_sim: float = 0.8, min_chars: int = MIN_REUSE_CHARS
-) -> list[dict[str, Any]]:
+) -> list[ReuseFinding]:
     """Measures reused for different problems inside one notice (``simtool reuse``).
 
     Each record: ``notice``, ``title``, ``unit``; ``measure`` (the group's most central measure,
@@ -206,7 +247,7 @@ def reuse_records(
     units = measure_units(notices, "literal", min_chars=min_chars, chunk=False)
     keep = np.flatnonzero(units.problem > 0)
     bounds = np.searchsorted(units.notice[keep], np.arange(len(notices) + 1))
-    ranked: list[tuple[int, int, int, dict[str, Any]]] = []
+    ranked: list[tuple[int, int, int, ReuseFinding]] = []
     for ni, n in enumerate(notices):
         idx = keep[bounds[ni] : bounds[ni + 1]]
         if len(idx) < 2 or len(np.unique(units.problem[idx])) < 2:
@@ -218,10 +259,12 @@ def reuse_records(
         if not links:
             continue
         problem_text: dict[int, str] = {}
+        label: dict[int, str] = {}
         for s in n.segments:
             if s.kind == "problem" and s.problem is not None:
                 problem_text.setdefault(s.problem, s.text)
-        found: list[tuple[frozenset[int], dict[str, Any]]] = []
+                label.setdefault(s.problem, printed_label(s.label, s.problem))
+        found: list[tuple[frozenset[int], ReuseFinding]] = []
         for core, containers, worst in _groups(len(texts), links):
             occ = sorted(core + list(containers), key=lambda k: starts[k])
             probs = sorted({problems[k] for k in occ})
@@ -230,32 +273,32 @@ def reuse_records(
             centre = max(core, key=lambda k: (sum(Indel.normalized_similarity(texts[k], texts[o]) for o in core), -k))
             # ties: the earliest measure
             score = min([worst, *containers.values()])
-            record = {
-                "notice": n.id,
-                "title": n.title,
-                "unit": n.unit,
-                "measure": n.text[starts[centre] : ends[centre]],
-                "count": len(occ),
-                "problems": probs,
-                "score": round(score, 4),
-                "occurrences": [
-                    {
-                        "problem": problems[k],
-                        "start": starts[k],
-                        "end": ends[k],
-                        "text": n.text[starts[k] : ends[k]],
-                        "problem_text": problem_text.get(problems[k]),
-                        "match": _match(k, centre, texts, containers),
-                    }
+            record = ReuseFinding(
+                notice=n.id,
+                title=n.title,
+                unit=n.unit,
+                measure=n.text[starts[centre] : ends[centre]],
+                count=len(occ),
+                problems=tuple(probs),
+                score=round(score, 4),
+                occurrences=tuple(
+                    ReuseOccurrence(
+                        problem=problems[k],
+                        start=starts[k],
+                        end=ends[k],
+                        text=n.text[starts[k] : ends[k]],
+                        problem_text=problem_text.get(problems[k]),
+                        match=_match(k, centre, texts, containers),
+                        problem_label=label.get(problems[k], printed_label(None, problems[k])),
+                    )
                     for k in occ
-                ],
-            }
+                ),
+                problem_labels=tuple(label.get(p, printed_label(None, p)) for p in probs),
+            )
             found.append((frozenset(occ), record))
         for occ_set, record in found:
             if any(occ_set < other for other, _ in found):
                 continue
-            listed: list[Any] = record["problems"]  # type: ignore[assignment]
-            occurrences: list[dict[str, Any]] = record["occurrences"]  # type: ignore[assignment]
-            ranked.append((-len(listed), ni, int(occurrences[0]["start"]), record))
+            ranked.append((-len(record.problems), ni, record.occurrences[0].start, record))
     ranked.sort(key=lambda t: t[:3])
     return [r for *_, r in ranked]

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 import typer
 from typer.core import TyperGroup
 
+from simtool.cli.engine import engine_options
 from simtool.core.errors import UserError
 from simtool.read.batch import use_all_cores
 from simtool.report import output
@@ -355,18 +356,28 @@ def _records_command(
 @app.command()
 @guarded
 def ingest(
-    paths: Annotated[list[str], typer.Argument(help="要导入的文件或文件夹（递归）")],
+    paths: Annotated[list[str] | None, typer.Argument(help="要导入的文件或文件夹（递归）")] = None,
     db: DbOpt = "simtool.db",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只打印汇总")] = False,
     force: ForceOpt = False,
     jobs: Annotated[
         int | None, typer.Option("--jobs", "-j", min=1, help="并行读取、解析文件的进程数（默认每个 CPU 核一个）")
     ] = None,
+    reference: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--reference",
+            help="作为参考文件存入库中（巡察反馈意见、上级模板等）：此后对该库的 check、overlap、report"
+            " 把与之相同的文字算作引用，不列为通报或来源，可给多个",
+        ),
+    ] = None,
 ) -> None:
     """导入通报文件到库中（txt/md/docx/html/pdf；同一文件或同一内容的不同格式重复导入不会重复添加）。"""
     from simtool.cli.commands import run_ingest
 
-    code = run_ingest(paths, db, quiet=quiet, force=force, jobs=jobs)
+    if not paths and not reference:
+        raise UserError("缺少要导入的文件：请给出通报文件或文件夹，例如 simtool ingest corpora/seeds")
+    code = run_ingest(paths or [], db, quiet=quiet, force=force, jobs=jobs, references=reference or [])
     raise typer.Exit(code)
 
 
@@ -395,6 +406,12 @@ def notices(
     ]
     make = numbered_records if fmt == "table" and out is None else notice_records
     _records_command(paths, db, fmt, make, columns, "通报列表", limit, out, force=force)
+    if not paths and fmt == "table" and out is None:
+        from simtool.cli.commands import reference_note
+
+        note = reference_note(db)
+        if note:
+            print(output.inert(note))
 
 
 @app.command()
@@ -422,6 +439,7 @@ MinSimOpt = Annotated[float, typer.Option("--min-sim", min=0.0, max=1.0, help="�
 
 @app.command()
 @guarded
+@engine_options
 def dupes(
     paths: PathsArg = None,
     db: DbOpt = "simtool.db",
@@ -515,9 +533,9 @@ def check(
     )
     _written(out)
     if fail_above is not None:
-        over = [r for r in records if r["copy_ratio"] > fail_above]
+        over = [r for r in records if r.copy_ratio > fail_above]
         for r in over:
-            err(f"{r['notice']}：总文字复制比 {r['copy_ratio']:.1%} 超过 --fail-above {fail_above:.1%}")
+            err(f"{r.notice}：总文字复制比 {r.copy_ratio:.1%} 超过 --fail-above {fail_above:.1%}")
         if over:
             raise typer.Exit(1)
 
@@ -541,6 +559,7 @@ def compare(
 
 @app.command()
 @guarded
+@engine_options
 def overlap(
     paths: PathsArg = None,
     db: DbOpt = "simtool.db",
@@ -553,9 +572,9 @@ def overlap(
     reference: ReferenceOpt = None,
 ) -> None:
     """通报两两之间的文字重合（复制比），按去除套话后的重合度排序。"""
-    from simtool.cli.inputs import load_references, overlap_with, user_formulas
+    from simtool.cli.inputs import overlap_with, references_for, user_formulas
 
-    user, refs = user_formulas(formula_file or []), load_references(reference or [])
+    user, refs = user_formulas(formula_file or []), references_for(paths or [], db, reference or [])
     quoted_cols: list[output.Column] = (
         [("ratio_a_unquoted", "去引用占 A", output.pct), ("ratio_b_unquoted", "去引用占 B", output.pct)] if refs else []
     )
@@ -583,6 +602,7 @@ def overlap(
 
 
 @guarded
+@engine_options
 def phrases(
     paths: PathsArg = None,
     db: DbOpt = "simtool.db",
@@ -694,7 +714,7 @@ def reuse(
         db,
         fmt,
         lambda items: reuse_records(items, min_sim=min_sim),
-        [("notice", "通报"), ("measure", "重复使用的措施"), ("problems", "对应问题号"), ("count", "次数")],
+        [("notice", "通报"), ("measure", "重复使用的措施"), ("problem_labels", "对应问题号"), ("count", "次数")],
         "一条措施对应多个问题",
         limit,
         out,
@@ -705,6 +725,7 @@ def reuse(
 
 @app.command()
 @guarded
+@engine_options
 def report(
     paths: PathsArg = None,
     db: DbOpt = "simtool.db",
@@ -714,10 +735,10 @@ def report(
     reference: ReferenceOpt = None,
 ) -> None:
     """生成完整分析的单文件离线 HTML 报告（中文），并在终端打印摘要。"""
-    from simtool.cli.inputs import load_references, user_formulas
+    from simtool.cli.inputs import references_for, user_formulas
     from simtool.report.html import run_report
 
-    user, refs = user_formulas(formula_file or []), load_references(reference or [])
+    user, refs = user_formulas(formula_file or []), references_for(paths or [], db, reference or [])
     run_report(paths or [], db, out=out, min_sim=min_sim, user_formulas=user, references=refs)
 
 

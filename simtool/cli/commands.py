@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -15,6 +15,9 @@ from simtool.read.ingest import iter_files
 from simtool.report import output
 from simtool.report.output import OutputFormat
 from simtool.store.sqlite import IngestResult, Store
+
+if TYPE_CHECKING:
+    from simtool.analyses.check import CheckResult
 
 
 def notice_record(n: Notice) -> dict[str, Any]:
@@ -129,6 +132,11 @@ def _short(text: str, width: int) -> str:
 
 
 _STATUS = {"added": "已导入", "exists": "已存在，未重复导入", "updated": "内容有变，已更新"}
+_REF_STATUS = {
+    "added": "已作为参考文件导入",
+    "exists": "已是参考文件，未重复导入",
+    "updated": "参考文件内容有变，已更新",
+}
 
 
 STAGE_NAMES = {"verify": "比对候选句对"}
@@ -163,14 +171,21 @@ class EngineProgress:
 
 
 def run_ingest(
-    paths: Sequence[str], db: str, *, quiet: bool = False, force: bool = False, jobs: int | None = None
+    paths: Sequence[str],
+    db: str,
+    *,
+    quiet: bool = False,
+    force: bool = False,
+    jobs: int | None = None,
+    references: Sequence[str] = (),
 ) -> int:
     """Ingest ``paths`` into the store ``db`` with a progress bar; returns the exit code.
 
-    ``force`` also takes in files that do not look like notices (``不像整改通报``).
+    ``force`` also takes in files that do not look like notices (``不像整改通报``); the files under
+    ``references`` are stored as reference documents (引用, never notices or sources).
     """
     from simtool.store.codec import encode_index, ensure_index
-    from simtool.store.corpus import SameText, duplicate_reason, ingest
+    from simtool.store.corpus import SameText, duplicate_reason, ingest, ingest_references
 
     items = list(iter_files(paths))
     skips = [i for i in items if isinstance(i, Skip)]
@@ -196,7 +211,8 @@ def run_ingest(
 
         ensure_index(store)
         events += ingest(files, store, on_event=step, index=encode_index, force=force, jobs=jobs)
-        total = store.count_notices()
+        ref_events = ingest_references(references, store) if references else []
+        total, stored_refs = store.count_notices(), len(store.reference_sha256())
     added = [e for e in events if isinstance(e, IngestResult)]
     bad = [e for e in events if isinstance(e, Skip)]
     if not quiet:
@@ -208,20 +224,54 @@ def run_ingest(
             print(output.inert(f"{e.path}：{_STATUS[e.status]}，{e.notices} 篇通报{extra}"))
     for s in sorted(bad, key=lambda s: s.path):
         print(output.inert(f"跳过 {s.path}：{s.reason}"), file=sys.stderr)
+    ref_added = _print_references(ref_events, quiet=quiet)
+    if references and not paths:
+        print(f"库中共有 {total} 篇通报、{stored_refs} 份参考文件（{db}）。")
+        return 0 if ref_added else 2
     new = sum(e.notices for e in added)
     same = sum(isinstance(e, SameText) for e in added)
     print(
         f"共处理 {len(added) + len(bad)} 个文件：导入 {sum(e.status != 'exists' for e in added)} 个（{new} 篇通报），"
         f"已存在 {sum(e.status == 'exists' for e in added) - same} 个，"
         + (f"内容与库中文件相同 {same} 个，" if same else "")
-        + f"跳过 {len(bad)} 个；库中共有 {total} 篇通报（{db}）。"
+        + f"跳过 {len(bad)} 个；库中共有 {total} 篇通报"
+        + (f"、{stored_refs} 份参考文件" if stored_refs else "")
+        + f"（{db}）。"
     )
-    if not added and bad:
+    if (not added and bad) or (references and not ref_added):
         return 2
     return 0
 
 
-def _marked(text: str, same: list[tuple[int, int]], width: int = 160) -> Any:
+def reference_note(db: str) -> str | None:
+    """The line ``notices`` prints under the table about the store's reference documents, if any."""
+    with Store(db, create=False) as store:
+        paths = list(store.reference_sha256().values())
+    if not paths:
+        return None
+    return f"另有 {len(paths)} 份参考文件（算作引用，不列为通报或来源）：{'、'.join(paths)}"
+
+
+def _print_references(events: Sequence[IngestResult | Skip], *, quiet: bool) -> int:
+    """Print what ``ingest --reference`` did per file; returns how many files are stored references."""
+    from simtool.store.corpus import SameText
+
+    stored = 0
+    for e in sorted(events, key=lambda e: e.path):
+        if isinstance(e, Skip):
+            print(output.inert(f"跳过参考文件 {e.path}：{e.reason}"), file=sys.stderr)
+            continue
+        stored += not isinstance(e, SameText)
+        if quiet:
+            continue
+        if isinstance(e, SameText):
+            print(output.inert(f"{e.path}：与参考文件 {e.same_as} 内容相同，未重复导入"))
+        else:
+            print(output.inert(f"{e.path}：{_REF_STATUS[e.status]}（与之相同的文字算作引用，不作为通报或来源）"))
+    return stored
+
+
+def _marked(text: str, same: Sequence[tuple[int, int]], width: int = 160) -> Any:
     """Characters that differ from the other side: reverse video on a terminal, [brackets] when piped."""
     return output.Marked(text, same, width)
 
@@ -245,6 +295,7 @@ def run_dupes(
     from rich.table import Table
 
     from simtool.analyses.dupes import family_records, pair_records, passage_records, same_spans
+    from simtool.cli.engine import engine_units
     from simtool.match.engine import DEFAULT_PARAMS, EngineParams, find_matches
     from simtool.store.corpus import notices_for
 
@@ -259,6 +310,7 @@ def run_dupes(
         scope=scope,
         max_family=max_family,
         params=params,
+        units=engine_units(notices, view),  # built on Spark under --engine spark, else None (find_matches builds them)
     )
     if families:
         _print_families(family_records(notices, m), fmt, out, limit, max_family)
@@ -331,10 +383,10 @@ CHECK_COLUMNS: list[output.Column] = [
 ]
 
 
-def _earlier_cell(record: dict[str, Any]) -> str:
+def _earlier_cell(record: CheckResult) -> str:
     from simtool.analyses.direction import SAME_DAY_OR_UNDATED
 
-    source, share = record.get("max_earlier_source"), record.get("max_earlier_source_ratio")
+    source, share = record.max_earlier_source, record.max_earlier_source_ratio
     return SAME_DAY_OR_UNDATED if source is None else f"{source}（{output.pct(share)}）"
 
 
@@ -357,10 +409,11 @@ def run_check(
     html_dir: str | None = None,
     formula_files: Sequence[str] = (),
     reference_files: Sequence[str] = (),
-) -> list[dict[str, Any]]:
+) -> list[CheckResult]:
     """Check every notice of every readable file under ``paths`` against the store; prints the
     report and returns the records (one per checked notice, in reading order).  The formulas of
-    ``formula_files`` count as 套话; text matching ``reference_files`` is 引用.
+    ``formula_files`` count as 套话; text matching ``reference_files`` or the store's reference documents
+    (``ingest --reference``) is 引用.
 
     The table ranks the notices by 总文字复制比; when only one notice is checked, its sources follow.
     A file that cannot be read is reported on stderr and skipped; none readable is a ``UserError``.
@@ -377,11 +430,12 @@ def run_check(
         raise UserError(_unreadable(loaded.skips))
     for s in loaded.skips:
         print(output.inert(f"跳过 {s.path}：{s.reason}"), file=sys.stderr)
-    from simtool.cli.inputs import load_references, user_formulas
+    from simtool.cli.inputs import load_references, user_formulas, with_stored
 
     user = user_formulas(formula_files)
     refs = load_references(reference_files)
     with Store(db, create=False) as store:
+        refs = with_stored(refs, store.references())  # and those stored with ingest --reference
         checked = check_notices(
             loaded.notices, store, min_sim=min_sim, formulaic=store_formulaic(store, user), references=refs
         )
@@ -395,37 +449,36 @@ def run_check(
     if fmt != "table" or out:
         output.emit(records, fmt, [], title="检测结果", path=out)
         return records
-    ranked = sorted(records, key=lambda r: (-r["copy_ratio"], r["notice"]))
+    ranked = sorted(records, key=lambda r: (-r.copy_ratio, r.notice))
     one = len(records) == 1
     output.emit(
-        ({**r, "earlier_source": _earlier_cell(r)} for r in ranked),
+        (output.record_dict(r) | {"earlier_source": _earlier_cell(r)} for r in ranked),
         "table",
         CHECK_COLUMNS,
         title=f"检测结果（{len(records)} 篇，按总文字复制比从高到低；最大来源只列发布日期更早的通报）",
         limit=None if one else limit or None,
     )
     con = output.console()
-    if not records[0]["substantive_excludes_formulaic"]:
+    if not records[0].substantive_excludes_formulaic:
         con.print("（库中通报太少，无法识别套话，去除套话复制比与总文字复制比相同）")
     if one:
         _check_details(records[0], limit)
     return records
 
 
-def _check_details(r: dict[str, Any], limit: int | None) -> None:
+def _check_details(r: CheckResult, limit: int | None) -> None:
     """One checked notice: its ratios and the ranked table of its sources."""
     con = output.console()
-    con.print(output.inert(f"{r['notice']}  {r['title']}"))
-    unquoted = r.get("copy_ratio_unquoted")
+    con.print(output.inert(f"{r.notice}  {r.title}"))
     con.print(
-        f"  总文字复制比 {r['copy_ratio']:.1%}    去除套话复制比 {r['copy_ratio_substantive']:.1%}"
-        f"    去除引用复制比 {output.pct(unquoted)}"
-        f"    单篇最大复制比 {r['max_source_ratio']:.1%}    重合字数 {r['shared']} / {r['chars']}"
+        f"  总文字复制比 {r.copy_ratio:.1%}    去除套话复制比 {r.copy_ratio_substantive:.1%}"
+        f"    去除引用复制比 {output.pct(r.copy_ratio_unquoted)}"
+        f"    单篇最大复制比 {r.max_source_ratio:.1%}    重合字数 {r.shared} / {r.chars}"
     )
-    for sid in r.get("identical", []):
+    for sid in r.identical:
         con.print(output.inert(f"  与库中 {sid} 完全相同"))
     output.emit(
-        r["sources"],
+        r.sources,
         "table",
         [
             ("notice", "来源通报"),
@@ -469,17 +522,13 @@ def run_compare(
         output.emit([rec], fmt, [], rows="passages")
         return
     con = output.console()
-    con.print(output.inert(f"A：{rec['a']}  {rec['a_title']}\nB：{rec['b']}  {rec['b_title']}"))
+    con.print(output.inert(f"A：{rec.a}  {rec.a_title}\nB：{rec.b}  {rec.b_title}"))
     con.print(
-        f"A 中与 B 相同的文字 {rec['shared_a']} 字（{rec['ratio_a']:.1%}）；B 中与 A 相同的 {rec['shared_b']} 字（{rec['ratio_b']:.1%}）"
+        f"A 中与 B 相同的文字 {rec.shared_a} 字（{rec.ratio_a:.1%}）；B 中与 A 相同的 {rec.shared_b} 字（{rec.ratio_b:.1%}）"
     )
     table = Table(show_lines=True, title=f"逐段对照（{output.diff_legend()}）")
     for col in ("相似度", "A", "B"):
         table.add_column(col, overflow="fold")
-    for p in rec["passages"]:
-        table.add_row(
-            f"{p['score']:.2f}",
-            _marked(p["a"]["text"], p["a"]["same"], 400),
-            _marked(p["b"]["text"], p["b"]["same"], 400),
-        )
+    for p in rec.passages:
+        table.add_row(f"{p.score:.2f}", _marked(p.a.text, p.a.same, 400), _marked(p.b.text, p.b.same, 400))
     con.print(table)

@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from simtool.core.errors import UserError
 from simtool.core.types import Notice
+
+if TYPE_CHECKING:
+    from simtool.analyses.overlap import OverlapPair
 
 
 def user_formulas(paths: Sequence[str]) -> list[str]:
@@ -32,9 +36,35 @@ def load_references(paths: Sequence[str]) -> list[Notice]:
     return loaded.notices
 
 
+def with_stored(given: Sequence[Notice], stored: Sequence[Notice]) -> list[Notice]:
+    """The references of ``--reference`` and those stored with ``ingest --reference``, each text once."""
+    from simtool.store.corpus import text_key
+
+    seen: set[str] = set()
+    out = []
+    for ref in [*given, *stored]:
+        key = text_key([ref])
+        if key not in seen:
+            seen.add(key)
+            out.append(ref)
+    return out
+
+
+def references_for(paths: Sequence[str], db: str, files: Sequence[str]) -> list[Notice]:
+    """The 引用 of a command that reads ``paths`` or, without them, the store ``db``: the documents
+    of ``--reference`` and, on the store, its reference documents (``ingest --reference``)."""
+    given = load_references(files)
+    if paths or not Path(db).exists():
+        return given
+    from simtool.store.sqlite import Store
+
+    with Store(db, create=False) as store:
+        return with_stored(given, store.references())
+
+
 def overlap_with(
     notices: Sequence[Notice], *, min_sim: float, user: Sequence[str], references: Sequence[Notice]
-) -> list[dict[str, Any]]:
+) -> list[OverlapPair]:
     """``overlap`` records with the user's formulas counted as 套话 and 引用 of ``references``."""
     from simtool.analyses.overlap import overlap_records
     from simtool.analyses.phrases import corpus_formulaic

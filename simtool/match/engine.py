@@ -10,7 +10,9 @@ linear time.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -187,6 +189,24 @@ def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float) -
 EdgeFinder = Callable[[Sequence[str], EngineParams, float], Verified]
 """Verified edges among distinct texts: ``verified_edges`` here, or another engine's stage of it."""
 
+_edge_finder: ContextVar[EdgeFinder | None] = ContextVar("edge_finder", default=None)
+
+
+@contextmanager
+def using_edge_finder(finder: EdgeFinder) -> Iterator[None]:
+    """Inside the block, every ``find_matches`` (and the formula analysis) finds its edges with
+    ``finder`` (``--engine spark``)."""
+    token = _edge_finder.set(finder)
+    try:
+        yield
+    finally:
+        _edge_finder.reset(token)
+
+
+def current_edge_finder() -> EdgeFinder:
+    """The edge finder of the enclosing ``using_edge_finder`` block, else ``verified_edges``."""
+    return _edge_finder.get() or verified_edges
+
 
 @functools.lru_cache(maxsize=1 << 16)
 def raw_part(raw: str, start: int, end: int, norm: str | None = None) -> tuple[int, int]:
@@ -250,7 +270,7 @@ def find_matches(
     max_family: int = DEFAULT_MAX_FAMILY,
     params: EngineParams = DEFAULT_PARAMS,
     units: Units | None = None,
-    edge_finder: EdgeFinder = verified_edges,
+    edge_finder: EdgeFinder | None = None,
 ) -> Matches:
     """All verified similar unit pairs among ``notices``.
 
@@ -258,7 +278,7 @@ def find_matches(
     family (a text and its near-identical variants) used more than ``max_family`` times becomes a
     star: each occurrence paired with the representative, and a text matching the family is
     paired with one member of it, so a formula in every notice costs linear time.
-    ``edge_finder`` computes the verified edges among the distinct texts (another engine may).
+    ``edge_finder`` computes the verified edges among the distinct texts (default: ``current_edge_finder()``).
     """
     laps = Laps("find_matches")
     units = units if units is not None else build_units(notices, view)
@@ -266,7 +286,7 @@ def find_matches(
     distinct, inverse = collapse(units.text)
     order, starts = _occurrences(inverse, len(distinct))
     sizes = np.diff(starts)
-    edges = edge_finder(distinct, params, min_sim)
+    edges = (edge_finder or current_edge_finder())(distinct, params, min_sim)
     laps.lap("verified edges")
     near = ~edges.contained
     fams = find_families(distinct, sizes, edges.i[near], edges.j[near], min_sim, max_family)

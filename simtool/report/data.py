@@ -12,15 +12,19 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from simtool.analyses import clusters, overlap, phrases, reuse
+from simtool.analyses.clusters import MeasureCluster
 from simtool.analyses.direction import Source, earliest_sources
 from simtool.analyses.dupes import Passage, passages, same_spans
+from simtool.analyses.formulas import Phrase
+from simtool.analyses.overlap import NoticeRatios, OverlapPair
 from simtool.analyses.quoted import quoted_spans
+from simtool.analyses.reuse import ReuseFinding
 from simtool.analyses.shared import SharedText, notice_shares
 from simtool.core.spans import count_chars, merge_spans
 from simtool.core.types import Notice, Skip
@@ -49,7 +53,7 @@ class ReportData:
     data: dict[str, Any]
     timings: list[tuple[str, float]] = field(default_factory=list)
     top_notices: list[dict[str, Any]] = field(default_factory=list)
-    top_phrases: list[dict[str, Any]] = field(default_factory=list)
+    top_phrases: list[Phrase] = field(default_factory=list)
 
 
 class _Stages:
@@ -153,9 +157,9 @@ def build_report_data(
     quoted = quoted_spans(notices, references, min_sim=min_sim) if references else None
 
     stage("计算重合度")
-    pair_stats: dict[PairKey, dict[str, Any]] = {}
+    pair_stats: dict[PairKey, OverlapPair] = {}
     for rec in overlap.overlap_records(notices, min_sim=min_sim, matches=m, formulaic=formulaic, quoted=quoted):
-        a, b = index[rec["a"]], index[rec["b"]]
+        a, b = index[rec.a], index[rec.b]
         pair_stats[(a, b) if a < b else (b, a)] = rec if a < b else _swap(rec)
     ratios = overlap.notice_ratios(notices, min_sim=min_sim, matches=m, formulaic=formulaic, quoted=quoted)
 
@@ -229,24 +233,28 @@ def role_shares(notices: Sequence[Notice], tagged: Sequence[Sequence[tuple[int, 
     return {ROLE_NAMES[r]: round(int(c) / total, 4) for r, c in zip(roles, counts.tolist()) if c and total}
 
 
-def _swap(rec: dict[str, Any]) -> dict[str, Any]:
-    out = dict(rec)
-    for x, y in (
-        ("a", "b"),
-        ("a_chars", "b_chars"),
-        ("shared_a", "shared_b"),
-        ("ratio_a", "ratio_b"),
-        ("ratio_a_substantive", "ratio_b_substantive"),
-    ):
-        out[x], out[y] = rec.get(y), rec.get(x)
-    return out
+def _swap(rec: OverlapPair) -> OverlapPair:
+    """The pair seen from B: the notices, characters, shared characters and ratios swapped."""
+    return replace(
+        rec,
+        a=rec.b,
+        b=rec.a,
+        a_chars=rec.b_chars,
+        b_chars=rec.a_chars,
+        shared_a=rec.shared_b,
+        shared_b=rec.shared_a,
+        ratio_a=rec.ratio_b,
+        ratio_b=rec.ratio_a,
+        ratio_a_substantive=rec.ratio_b_substantive,
+        ratio_b_substantive=rec.ratio_a_substantive,
+    )
 
 
 def _notice_rows(
     notices: Sequence[Notice],
     by_pair: dict[PairKey, list[Passage]],
-    pair_stats: dict[PairKey, dict[str, Any]],
-    ratios: dict[str, dict[str, Any]],
+    pair_stats: dict[PairKey, OverlapPair],
+    ratios: dict[str, NoticeRatios],
     formulaic: dict[str, list[Span]],
     index: dict[str, int],
     shares: Sequence[SharedText],
@@ -260,8 +268,8 @@ def _notice_rows(
             spans[i].extend((a, b, index[src.source]) for a, b in src.spans)
     partners: dict[int, list[tuple[int, int, float]]] = defaultdict(list)  # notice -> (other, shared, ratio)
     for (a, b), st in pair_stats.items():
-        partners[a].append((b, int(st["shared_a"]), float(st["ratio_a"])))
-        partners[b].append((a, int(st["shared_b"]), float(st["ratio_b"])))
+        partners[a].append((b, int(st.shared_a), float(st.ratio_a)))
+        partners[b].append((a, int(st.shared_b), float(st.ratio_b)))
     dates = {n.id: n.date for n in notices}
     rows: list[dict[str, Any]] = []
     for i, n in enumerate(notices):
@@ -277,17 +285,17 @@ def _notice_rows(
                 "title": n.title,
                 "unit": n.unit,
                 "date": n.date,
-                "chars": int(r["chars"]),
+                "chars": int(r.chars),
                 "problems": n.problems,
                 "measures": n.measures,
-                "shared": int(r["shared"]),
-                "copy_ratio": _r(r["copy_ratio"]),
-                "copy_ratio_substantive": _r(r["copy_ratio_substantive"]),
-                "max_source_ratio": _r(r["max_source_ratio"]),
-                "max_source": index.get(r["max_source"]) if r.get("max_source") else None,
+                "shared": int(r.shared),
+                "copy_ratio": _r(r.copy_ratio),
+                "copy_ratio_substantive": _r(r.copy_ratio_substantive),
+                "max_source_ratio": _r(r.max_source_ratio),
+                "max_source": index.get(r.max_source) if r.max_source else None,
                 "copy_ratio_earlier": earlier[0],
                 "max_earlier_source": index[earlier[1]] if earlier[1] is not None else None,
-                "formulaic_share": _r(r["formulaic_share"]),
+                "formulaic_share": _r(r.formulaic_share),
                 "formulaic_chars": count_chars(n.text, form),
                 "sources": [[j, s, _r(x)] for j, s, x in ranked[:SOURCE_LIMIT]],
                 "sources_total": len(ranked),
@@ -295,7 +303,7 @@ def _notice_rows(
                 "formulaic": [list(s) for s in form],
                 "quoted": [list(s) for s in shares[i].quoted],
                 "quoted_chars": count_chars(n.text, shares[i].quoted),
-                "copy_ratio_unquoted": _r(r["copy_ratio_unquoted"]) if "copy_ratio_unquoted" in r else None,
+                "copy_ratio_unquoted": _r(r.copy_ratio_unquoted),
                 "text": n.text,
             }
         )
@@ -316,16 +324,16 @@ def earlier_shares(n: Notice, share: SharedText, dates: dict[str, str | None]) -
     return _r(shared / share.chars if share.chars else 0.0), (earlier[0].notice if earlier else None)
 
 
-def _rank_key(st: dict[str, Any], key: PairKey) -> tuple[float, int, int, int]:
+def _rank_key(st: OverlapPair, key: PairKey) -> tuple[float, int, int, int]:
     """Pairs by substantive overlap (the larger side), then shared characters, then position."""
-    top = max(st["ratio_a_substantive"], st["ratio_b_substantive"])
-    return (-float(top), -int(st["shared_a"] + st["shared_b"]), key[0], key[1])
+    top = max(st.ratio_a_substantive, st.ratio_b_substantive)
+    return (-float(top), -int(st.shared_a + st.shared_b), key[0], key[1])
 
 
 def _pairs(
     notices: Sequence[Notice],
     by_pair: dict[PairKey, list[Passage]],
-    pair_stats: dict[PairKey, dict[str, Any]],
+    pair_stats: dict[PairKey, OverlapPair],
     index: dict[str, int],
     aligner: _Aligner,
 ) -> list[dict[str, Any]]:
@@ -339,17 +347,17 @@ def _pairs(
         for p in sorted(by_pair[(a, b)], key=lambda p: (p.a_start, p.b_start)):
             same_a, same_b = aligner.same(notices[a].text[p.a_start : p.a_end], notices[b].text[p.b_start : p.b_end])
             rows.append([p.a_start, p.a_end, p.b_start, p.b_end, _r(p.score), same_a, same_b])
-        src = st.get("likely_source")
+        src = st.likely_source
         out.append(
             {
                 "a": a,
                 "b": b,
-                "shared_a": int(st["shared_a"]),
-                "shared_b": int(st["shared_b"]),
-                "ratio_a": _r(st["ratio_a"]),
-                "ratio_b": _r(st["ratio_b"]),
-                "sub_a": _r(st["ratio_a_substantive"]),
-                "sub_b": _r(st["ratio_b_substantive"]),
+                "shared_a": int(st.shared_a),
+                "shared_b": int(st.shared_b),
+                "ratio_a": _r(st.ratio_a),
+                "ratio_b": _r(st.ratio_b),
+                "sub_a": _r(st.ratio_a_substantive),
+                "sub_b": _r(st.ratio_b_substantive),
                 "source": index.get(src) if isinstance(src, str) else None,
                 "passages": rows,
             }
@@ -357,7 +365,7 @@ def _pairs(
     return out
 
 
-def _heatmap(rows: list[dict[str, Any]], pair_stats: dict[PairKey, dict[str, Any]]) -> dict[str, Any]:
+def _heatmap(rows: list[dict[str, Any]], pair_stats: dict[PairKey, OverlapPair]) -> dict[str, Any]:
     """Row notice × column notice: the share of the row notice found in the column notice.
 
     The notices sharing the most text are shown, ordered so that notices sharing text with each
@@ -371,8 +379,8 @@ def _heatmap(rows: list[dict[str, Any]], pair_stats: dict[PairKey, dict[str, Any
     for (a, b), st in pair_stats.items():
         if a in pos and b in pos:
             x, y = pos[a], pos[b]
-            total[x, y], total[y, x] = st["ratio_a"], st["ratio_b"]
-            sub[x, y], sub[y, x] = st["ratio_a_substantive"], st["ratio_b_substantive"]
+            total[x, y], total[y, x] = st.ratio_a, st.ratio_b
+            sub[x, y], sub[y, x] = st.ratio_a_substantive, st.ratio_b_substantive
     order = _seriate(total)
     return {
         "notices": [chosen[k] for k in order],
@@ -406,44 +414,40 @@ def _seriate(m: np.ndarray) -> list[int]:
 # -- the lists of the other analyses, made compact (notice ids → indices, texts → offsets) --------
 
 
-def _phrases(records: list[dict[str, Any]], index: dict[str, int]) -> dict[str, Any]:
+def _phrases(records: list[Phrase], index: dict[str, int]) -> dict[str, Any]:
     """Each formula with its variants, role and examples as ``[notice, start, end]`` (texts embedded once)."""
     items = [
         {
-            "phrase": p["phrase"],
-            "notices": p["notices"],
-            "units": p["units"],
-            "occurrences": p["occurrences"],
-            "role": ROLE_NAMES.get(p.get("role") or "", p.get("role") or ""),
-            "level": p.get("level"),
-            "formulaic": bool(p.get("formulaic")),
-            "reason": p.get("reason") or "",
-            "variants": [[v["text"], v["count"]] for v in p.get("variants") or []][:VARIANT_LIMIT],
-            "variant_count": p.get("variant_count", len(p.get("variants") or [])),
-            "examples": [
-                [index[e["notice"]], int(e["start"]), int(e["end"])]
-                for e in list(p.get("examples") or [])[:3]
-                if isinstance(e, dict) and e.get("notice") in index
-            ],
+            "phrase": p.phrase,
+            "notices": p.notices,
+            "units": p.units,
+            "occurrences": p.occurrences,
+            "role": ROLE_NAMES.get(p.role or "", p.role or ""),
+            "level": p.level,
+            "formulaic": bool(p.formulaic),
+            "reason": p.reason or "",
+            "variants": [[v.text, v.count] for v in p.variants][:VARIANT_LIMIT],
+            "variant_count": p.variant_count,
+            "examples": [[index[e.notice], e.start, e.end] for e in p.examples[:3] if e.notice in index],
         }
         for p in records[:PHRASE_LIMIT]
     ]
     return {"total": len(records), "items": items}
 
 
-def _clusters(records: list[dict[str, Any]], index: dict[str, int]) -> dict[str, Any]:
+def _clusters(records: list[MeasureCluster], index: dict[str, int]) -> dict[str, Any]:
     items = []
     for c in records[:CLUSTER_LIMIT]:
-        members = [[index[x["notice"]], int(x["start"]), int(x["end"])] for x in c["members"] if x["notice"] in index]
+        members = [[index[x.notice], x.start, x.end] for x in c.members if x.notice in index]
         items.append(
             {
-                "cluster": c["cluster"],
-                "size": c["size"],
-                "notices": c["notices"],
-                "units": c["units"],
-                "label": c["label"] or "",
-                "theme": c.get("theme") or "",
-                "unit_names": [str(u) for u in c.get("unit_names") or []],
+                "cluster": c.cluster,
+                "size": c.size,
+                "notices": c.notices,
+                "units": c.units,
+                "label": c.label or "",
+                "theme": c.theme or "",
+                "unit_names": list(c.unit_names),
                 "members": members[:CLUSTER_MEMBER_LIMIT],
                 "members_total": len(members),
             }
@@ -451,20 +455,17 @@ def _clusters(records: list[dict[str, Any]], index: dict[str, int]) -> dict[str,
     return {"total": len(records), "items": items}
 
 
-def _reuse(records: list[dict[str, Any]], index: dict[str, int]) -> dict[str, Any]:
+def _reuse(records: list[ReuseFinding], index: dict[str, int]) -> dict[str, Any]:
     items = []
     for r in records[:REUSE_LIMIT]:
-        occ = [
-            [o.get("problem"), int(o["start"]), int(o["end"]), str(o.get("problem_text") or "")[:200]]
-            for o in r["occurrences"]
-        ]
+        occ = [[o.problem_label, o.start, o.end, (o.problem_text or "")[:200]] for o in r.occurrences]
         items.append(
             {
-                "notice": index[r["notice"]],
-                "measure": r["measure"] or "",
-                "count": r["count"],
-                "problems": list(r.get("problems") or []),
-                "score": _r(r.get("score")),
+                "notice": index[r.notice],
+                "measure": r.measure or "",
+                "count": r.count,
+                "problems": list(r.problem_labels),
+                "score": _r(r.score),
                 "occurrences": occ,
             }
         )

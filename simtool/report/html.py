@@ -207,10 +207,10 @@ def print_summary(rd: ReportData, out: str, size: int, elapsed: float) -> None:
             phrases.add_column(col, justify="right", no_wrap=True)
         for p in rd.top_phrases:
             phrases.add_row(
-                Text(output.inert(str(p["phrase"]))),
-                ROLE_NAMES.get(str(p.get("role")), str(p.get("role") or "")),
-                str(p.get("notices", "—")),
-                str(p.get("occurrences", "—")),
-                str(p.get("variant_count", 1)),
+                Text(output.inert(p.phrase)),
+                ROLE_NAMES.get(p.role, p.role),
+                str(p.notices),
+                str(p.occurrences),
+                str(p.variant_count),
             )
         con.print(phrases)

@@ -1,7 +1,9 @@
 """Writing records as a terminal table, JSON Lines, CSV or an Excel workbook.
 
-Records are plain dicts (the CLI contract); JSONL is byte-for-byte deterministic for the same
-records and is the machine format.  CSV and XLSX are for people opening the file in Excel: Chinese
+Records are the analyses' frozen dataclasses (or the engine's plain dicts, ``simtool.analyses.dupes``);
+``record_dict`` is the one place that turns a record into the JSON object of the CLI contract, and
+every writer goes through it.  JSONL is byte-for-byte deterministic for the same records and is the
+machine format.  CSV and XLSX are for people opening the file in Excel: Chinese
 column headers (``HEADERS``), ratios as percentages, nested records flattened into prefixed
 columns, no JSON in a cell.  Terminal output escapes markup and control characters so notice text
 stays inert.
@@ -17,18 +19,24 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Literal, TextIO
+from dataclasses import fields, is_dataclass
+from typing import TYPE_CHECKING, Any, Literal, TextIO, TypeAlias
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from simtool.analyses.records import is_optional
 from simtool.core.errors import UserError
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 OutputFormat = Literal["table", "jsonl", "csv"]
 FileFormat = Literal["jsonl", "csv", "xlsx"]
 Column = tuple[str, str] | tuple[str, str, Callable[[Any], str]]
+Record: TypeAlias = "DataclassInstance | dict[str, Any]"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -59,6 +67,8 @@ HEADERS: dict[str, str] = {
     "text": "文字",
     "kind": "类型",
     "problem": "问题号",
+    "problem_label": "原文问题编号",
+    "problem_labels": "原文问题编号",
     "heading": "小标题",
     "a": "通报A",
     "b": "通报B",
@@ -96,6 +106,7 @@ HEADERS: dict[str, str] = {
     "ratio_unquoted": "去除引用复制比",
     "quoted_share": "引用占比",
     "quoted_spans": "引用位置",
+    "shared_spans": "重合位置",
     "cluster": "措施族",
     "clusters": "措施族",
     "size": "措施数",
@@ -150,8 +161,40 @@ def inert(text: str) -> str:
     return _CONTROL.sub("\ufffd", text)
 
 
-def jsonl_line(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return record_dict(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def record_dict(record: Record) -> dict[str, Any]:
+    """A record as the JSON object of the CLI contract: a dataclass's fields in their order, nested
+    records and tuples of them as objects and lists, an ``optional()`` field left out when it is
+    ``None``; a dict (the engine's pair and passage records) as it is.
+
+    >>> from simtool.analyses.direction import Source
+    >>> record_dict(Source("x#1", None, 40, 0.25))
+    {'notice': 'x#1', 'date': None, 'shared': 40, 'ratio': 0.25}
+    >>> record_dict({"a": [1, 2]})
+    {'a': [1, 2]}
+    """
+    if isinstance(record, dict):
+        return record
+    out: dict[str, Any] = {}
+    for f in fields(record):
+        value = getattr(record, f.name)
+        if value is None and is_optional(f):
+            continue
+        out[f.name] = _plain(value)
+    return out
+
+
+def jsonl_line(record: Record) -> str:
+    return json.dumps(record_dict(record), ensure_ascii=False, separators=(",", ":"))
 
 
 def header(key: str) -> str:
@@ -159,11 +202,15 @@ def header(key: str) -> str:
 
     >>> header("copy_ratio"), header("a.notice"), header("passages.a.text"), header("declared.aspects")
     ('总文字复制比', 'A通报', '重合段A文字', '自述方面数')
-    >>> header("novel_field"), header("a.novel")
-    ('novel_field', 'a.novel')
+    >>> header("novel_field"), header("a.novel"), header("roles.closing")
+    ('novel_field', 'a.novel', '结尾次数')
     """
     if key in HEADERS:
         return HEADERS[key]
+    if key.startswith("roles."):  # a formula's occurrences per role (phrases)
+        from simtool.report.roles import role_name
+
+        return role_name(key.removeprefix("roles.")) + "次数"
     parts = key.split(".")
     for i in range(1, len(parts)):
         suffix = ".".join(parts[i:])
@@ -275,11 +322,9 @@ def _headers(fields: Sequence[str], named: Mapping[str, str] | None = None) -> l
     return [f"{n}（{f}）" if names.count(n) > 1 else n for n, f in zip(names, fields)]
 
 
-def csv_text(
-    records: Iterable[dict[str, Any]], *, rows: str | None = None, named: Mapping[str, str] | None = None
-) -> str:
+def csv_text(records: Iterable[Record], *, rows: str | None = None, named: Mapping[str, str] | None = None) -> str:
     """Records as CSV for Excel (without the BOM, which ``emit`` adds when it encodes)."""
-    table = [r for rec in records for r in flat_rows(rec, rows)]
+    table = [r for rec in records for r in flat_rows(record_dict(rec), rows)]
     fields = _fields(table)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
@@ -330,7 +375,7 @@ def file_format(path: str, fmt: OutputFormat = "table") -> FileFormat:
 
 
 def emit(
-    records: Iterable[dict[str, Any]],
+    records: Iterable[Record],
     fmt: OutputFormat,
     columns: Sequence[Column],
     *,
@@ -384,15 +429,16 @@ def emit(
     return n
 
 
-def _get(record: dict[str, Any], dotted: str) -> Any:
+def _get(record: Record, dotted: str) -> Any:
+    """A (dotted) field of a record: an attribute of a dataclass, a key of a dict, else None."""
     value: Any = record
     for part in dotted.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
+        value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
     return value
 
 
 def write_file(
-    records: Iterable[dict[str, Any]],
+    records: Iterable[Record],
     path: str,
     fmt: FileFormat,
     *,
@@ -401,7 +447,7 @@ def write_file(
     named: Mapping[str, str] | None = None,
 ) -> int:
     """Write ``records`` to ``path`` as JSONL, CSV (UTF-8 with BOM) or an XLSX workbook."""
-    recs = list(records)
+    recs = [record_dict(r) for r in records]
     try:
         if fmt == "xlsx":
             workbook(recs, sheet=sheet, rows=rows, named=named).save(path)
@@ -489,12 +535,13 @@ def _details(recs: list[dict[str, Any]], rows: str | None) -> Iterator[tuple[str
 
 
 def workbook(
-    recs: list[dict[str, Any]], *, sheet: str, rows: str | None = None, named: Mapping[str, str] | None = None
+    records: Sequence[Record], *, sheet: str, rows: str | None = None, named: Mapping[str, str] | None = None
 ) -> Any:
     """An openpyxl workbook: the records on ``sheet``, each summarized list of records on its own
     sheet; frozen header row, widths from content, ratios as numbers formatted as percentages."""
     from openpyxl import Workbook
 
+    recs = [record_dict(r) for r in records]
     wb = Workbook()
     ws = wb.active
     ws.title = _sheet_name(sheet, [])

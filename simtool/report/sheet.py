@@ -20,7 +20,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from simtool.analyses.check import TOP_SOURCES
+from simtool.analyses.check import TOP_SOURCES, CheckPassage, CheckResult
 from simtool.analyses.dupes import same_spans
 from simtool.core.spans import CharCounter, merge_spans
 from simtool.core.types import Notice
@@ -55,42 +55,42 @@ class Bar:
     width: float
 
 
-def copied_spans(record: dict[str, Any], text: str) -> list[Span]:
+def copied_spans(record: CheckResult, text: str) -> list[Span]:
     """The spans of ``text`` shown red: exactly the characters the record counts as shared
     (``shared_spans``, from ``simtool.analyses.shared.shared_text``)."""
-    return merge_spans((int(a), int(b)) for a, b in record["shared_spans"])
+    return merge_spans(record.shared_spans)
 
 
-def _passages(record: dict[str, Any], rank: dict[str, int]) -> list[SheetPassage]:
-    groups: dict[tuple[int, int], list[dict[str, Any]]] = {}
-    for p in record.get("passages", []):
-        groups.setdefault((int(p["start"]), int(p["end"])), []).append(p)
+def _passages(record: CheckResult, rank: dict[str, int]) -> list[SheetPassage]:
+    groups: dict[tuple[int, int], list[CheckPassage]] = {}
+    for p in record.passages:
+        groups.setdefault((p.start, p.end), []).append(p)
     out = []
     for (start, end), group in sorted(groups.items()):
-        ps = sorted((p for p in group if p["source"] in rank), key=lambda p: rank[p["source"]])
+        ps = sorted((p for p in group if p.source in rank), key=lambda p: rank[p.source])
         if not ps:  # only sources with nothing counted
             continue
         p = ps[0]
-        same_a, same_b = same_spans(p["text"], p["source_text"])
-        whole_a, whole_b = [(0, len(p["text"]))], [(0, len(p["source_text"]))]
+        same_a, same_b = same_spans(p.text, p.source_text)
+        whole_a, whole_b = [(0, len(p.text))], [(0, len(p.source_text))]
         out.append(
             SheetPassage(
                 start=start,
                 end=end,
-                text=marked(p["text"], [("same", same_a), ("diff", whole_a)]),
-                source=rank[p["source"]],
-                source_start=int(p["source_start"]),
-                source_end=int(p["source_end"]),
-                source_text=marked(p["source_text"], [("same", same_b), ("diff", whole_b)]),
-                chars=CharCounter(p["text"]).count(),
-                others=tuple(rank[q["source"]] for q in ps[1:]),
+                text=marked(p.text, [("same", same_a), ("diff", whole_a)]),
+                source=rank[p.source],
+                source_start=p.source_start,
+                source_end=p.source_end,
+                source_text=marked(p.source_text, [("same", same_b), ("diff", whole_b)]),
+                chars=CharCounter(p.text).count(),
+                others=tuple(rank[q.source] for q in ps[1:]),
             )
         )
     return out
 
 
 def sheet_context(
-    record: dict[str, Any],
+    record: CheckResult,
     notice: Notice,
     *,
     formulaic: Sequence[Span] | None = None,
@@ -106,16 +106,17 @@ def sheet_context(
     layers: list[tuple[str, Sequence[Span]]] = [("copied", copied)]
     if form is not None:
         layers.append(("formula", form))
-    quoted = merge_spans((int(a), int(b)) for a, b in record.get("quoted_spans") or [])
-    if "quoted_spans" in record:
+    quoted_known = record.quoted_spans is not None
+    quoted = merge_spans(record.quoted_spans or ())
+    if quoted_known:
         layers.append(("quoted", quoted))
-    listed = list(record.get("sources", []))
-    sources = [s for s in listed if s.get("shared", 1) > 0]  # similar sentences, but nothing counted
-    rank = {s["notice"]: i + 1 for i, s in enumerate(sources)}
+    listed = list(record.sources)
+    sources = [s for s in listed if s.shared > 0]  # similar sentences, but nothing counted
+    rank = {s.notice: i + 1 for i, s in enumerate(sources)}
     top = sources[0] if sources else None
-    earlier = record.get("max_earlier_source")
+    earlier = record.max_earlier_source
     n = max(len(text), 1)
-    unquoted = record.get("copy_ratio_unquoted")
+    unquoted = record.copy_ratio_unquoted
     return {
         "record": record,
         "notice": notice,
@@ -126,12 +127,12 @@ def sheet_context(
         "min_sim": min_sim,
         "unquoted": unquoted,
         "formula_known": form is not None,
-        "quoted_known": "quoted_spans" in record,
+        "quoted_known": quoted_known,
         "quoted_chars": CharCounter(text).count(quoted),
         "formula_chars": CharCounter(text).count(form) if form is not None else None,
-        "substantive_known": bool(record.get("substantive_excludes_formulaic", form is not None)),
+        "substantive_known": record.substantive_excludes_formulaic,
         "top": top,
-        "earlier": (rank.get(earlier), record.get("max_earlier_source_ratio")) if earlier in rank else None,
+        "earlier": (rank.get(earlier), record.max_earlier_source_ratio) if earlier in rank else None,
         "sources": sources,
         "uncounted": len(listed) - len(sources),
         "top_limit": TOP_SOURCES,
@@ -166,7 +167,7 @@ def page_name(notice_id: str, taken: set[str]) -> str:
 
 
 def write_check_pages(
-    records: Sequence[dict[str, Any]],
+    records: Sequence[CheckResult],
     notices: Sequence[Notice],
     db: str,
     *,
@@ -189,15 +190,15 @@ def write_check_pages(
     contexts = [
         sheet_context(
             r,
-            by_id[r["notice"]],
-            formulaic=formulaic(by_id[r["notice"]]) if formulaic is not None else None,
+            by_id[r.notice],
+            formulaic=formulaic(by_id[r.notice]) if formulaic is not None else None,
             store=db,
             store_notices=count,
             min_sim=min_sim,
             generated=generated,
         )
         for r in records
-        if r["notice"] in by_id
+        if r.notice in by_id
     ]
     written: list[str] = []
     if html is not None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from simtool.analyses.check import ComparePassage, CompareSide, Comparison
 from simtool.core.spans import CharCounter
 from simtool.core.types import Notice
 from simtool.report.html import write_atomic
@@ -38,24 +39,30 @@ class Row:
     score: float | None
 
 
-def chain(passages: Sequence[dict[str, Any]]) -> list[int]:
-    """Indexes of the passages that follow each other in both texts with the most characters.
+def spans_of(passages: Sequence[ComparePassage]) -> list[tuple[Span, Span]]:
+    """Each passage as its span in A and its span in B (what ``chain`` orders)."""
+    return [((p.a.start, p.a.end), (p.b.start, p.b.end)) for p in passages]
 
-    >>> p = lambda a, b, n: {"a": {"start": a, "end": a + n}, "b": {"start": b, "end": b + n}}
+
+def chain(passages: Sequence[tuple[Span, Span]]) -> list[int]:
+    """Indexes of the passages (each its span in A and in B) that follow each other in both texts
+    with the most characters.
+
+    >>> p = lambda a, b, n: ((a, a + n), (b, b + n))
     >>> chain([p(0, 50, 10), p(20, 0, 30), p(60, 40, 5)])
     [1, 2]
     """
-    order = sorted(range(len(passages)), key=lambda i: (passages[i]["a"]["start"], passages[i]["b"]["start"]))
+    order = sorted(range(len(passages)), key=lambda i: (passages[i][0][0], passages[i][1][0]))
     best: list[int] = []
     prev: list[int] = []
     for k, i in enumerate(order):
-        pi = passages[i]
-        weight = pi["a"]["end"] - pi["a"]["start"] + pi["b"]["end"] - pi["b"]["start"]
+        (ia, ja), (ib, jb) = passages[i]
+        weight = ja - ia + jb - ib
         best.append(weight)
         prev.append(-1)
         for j in range(k):
-            pj = passages[order[j]]
-            if pj["a"]["end"] <= pi["a"]["start"] and pj["b"]["end"] <= pi["b"]["start"] and best[j] + weight > best[k]:
+            (_, pa_end), (_, pb_end) = passages[order[j]]
+            if pa_end <= ia and pb_end <= ib and best[j] + weight > best[k]:
                 best[k], prev[k] = best[j] + weight, j
     if not order:
         return []
@@ -67,11 +74,14 @@ def chain(passages: Sequence[dict[str, Any]]) -> list[int]:
     return out[::-1]
 
 
-def _layers(passages: Sequence[dict[str, Any]], side: str) -> list[tuple[str, list[Span]]]:
-    same = [
-        (p[side]["start"] + int(s), p[side]["start"] + int(e)) for p in passages for s, e in p[side]["same"] if e > s
-    ]
-    inside = [(p[side]["start"], p[side]["end"]) for p in passages]
+def _side(p: ComparePassage, side: str) -> CompareSide:
+    return p.a if side == "a" else p.b
+
+
+def _layers(passages: Sequence[ComparePassage], side: str) -> list[tuple[str, list[Span]]]:
+    sides = [_side(p, side) for p in passages]
+    same = [(x.start + s, x.start + e) for x in sides for s, e in x.same if e > s]
+    inside = [(x.start, x.end) for x in sides]
     return [("same", same), ("diff", inside)]
 
 
@@ -82,9 +92,9 @@ def _cell(text: str, layers: list[tuple[str, list[Span]]], start: int, end: int)
     return marked(part.strip(), layers, start + lead)
 
 
-def rows(record: dict[str, Any], a: Notice, b: Notice) -> list[Row]:
+def rows(record: Comparison, a: Notice, b: Notice) -> list[Row]:
     """The rows of the page: gaps and aligned passages, in the order of both texts."""
-    passages = record["passages"]
+    passages = record.passages
     la, lb = _layers(passages, "a"), _layers(passages, "b")
     out: list[Row] = []
     ca = cb = 0
@@ -95,23 +105,19 @@ def rows(record: dict[str, Any], a: Notice, b: Notice) -> list[Row]:
             out.append(Row(kind, ca, ea, cb, eb, _cell(a.text, la, ca, ea), _cell(b.text, lb, cb, eb), score))
         ca, cb = ea, eb
 
-    for i in chain(passages):
+    for i in chain(spans_of(passages)):
         p = passages[i]
-        add("gap", p["a"]["start"], p["b"]["start"], None)
-        add("passage", p["a"]["end"], p["b"]["end"], float(p["score"]))
+        add("gap", p.a.start, p.b.start, None)
+        add("passage", p.a.end, p.b.end, float(p.score))
     add("gap", len(a.text), len(b.text), None)
     return out
 
 
-def compare_context(record: dict[str, Any], a: Notice, b: Notice, *, min_sim: float | None = None) -> dict[str, Any]:
+def compare_context(record: Comparison, a: Notice, b: Notice, *, min_sim: float | None = None) -> dict[str, Any]:
     """Everything the 全文对照 page shows."""
     same_chars = [
         CharCounter(n.text).count(
-            [
-                (p[side]["start"] + int(s), p[side]["start"] + int(e))
-                for p in record["passages"]
-                for s, e in p[side]["same"]
-            ]
+            [(x.start + s, x.start + e) for x in (_side(p, side) for p in record.passages) for s, e in x.same]
         )
         for n, side in ((a, "a"), (b, "b"))
     ]
@@ -120,7 +126,7 @@ def compare_context(record: dict[str, Any], a: Notice, b: Notice, *, min_sim: fl
         "a": a,
         "b": b,
         "rows": rows(record, a, b),
-        "aligned": len(chain(record["passages"])),
+        "aligned": len(chain(spans_of(record.passages))),
         "same_a": same_chars[0],
         "same_b": same_chars[1],
         "chars_a": CharCounter(a.text).count(),
@@ -129,12 +135,12 @@ def compare_context(record: dict[str, Any], a: Notice, b: Notice, *, min_sim: fl
     }
 
 
-def render_compare(record: dict[str, Any], a: Notice, b: Notice, *, min_sim: float | None = None) -> str:
+def render_compare(record: Comparison, a: Notice, b: Notice, *, min_sim: float | None = None) -> str:
     """The 全文对照 page of ``a`` and ``b`` for their compare record."""
     return render_page("side_by_side.html.j2", **compare_context(record, a, b, min_sim=min_sim))
 
 
-def write_compare_page(record: dict[str, Any], a: Notice, b: Notice, out: str, *, min_sim: float | None = None) -> str:
+def write_compare_page(record: Comparison, a: Notice, b: Notice, out: str, *, min_sim: float | None = None) -> str:
     """Write the 全文对照 page to ``out`` and say so on stderr."""
     write_atomic(out, render_compare(record, a, b, min_sim=min_sim))
     sys.stderr.write(inert(f"全文对照已写入 {out}") + "\n")

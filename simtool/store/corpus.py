@@ -197,6 +197,40 @@ class _StoredTexts:
         self.digests[doc.sha256] = self._digest(text_key(notices))
 
 
+def ingest_references(
+    paths: Sequence[str], store: Store, *, on_event: Callable[[IngestEvent], None] | None = None
+) -> list[IngestEvent]:
+    """Add every readable file under ``paths`` to ``store`` as a reference document (引用, never a notice
+    or a source; read whether or not it looks like a notice, as ``--reference`` does), one transaction
+    per file.  A file whose text is already a stored reference is a :class:`SameText`."""
+    stored = {text_key(refs): path for path, refs in _by_path(store.references()).items()}
+    events: list[IngestEvent] = []
+    for item in iter_parsed(paths, force=True, jobs=1):
+        if isinstance(item, Skip):
+            event: IngestEvent = item
+        elif not item[1]:
+            event = Skip(item[0].path, "没有可读的文字，未作为参考文件导入")
+        else:
+            doc, refs, _removed = item
+            same = stored.get(text_key(refs))
+            if same is not None and same != doc.path:
+                event = SameText(doc.path, "exists", 0, 0, same_as=same)
+            else:
+                event = store.add_reference(doc, refs)
+                stored[text_key(refs)] = doc.path
+        events.append(event)
+        if on_event is not None:
+            on_event(event)
+    return events
+
+
+def _by_path(notices: Sequence[Notice]) -> dict[str, list[Notice]]:
+    out: dict[str, list[Notice]] = {}
+    for n in notices:
+        out.setdefault(n.path, []).append(n)
+    return out
+
+
 def ingest(
     paths: Sequence[str],
     store: Store,

@@ -3,6 +3,13 @@
 Documents are keyed by the sha256 of their bytes, so ingesting the same file twice adds
 nothing.  Each file is written in one transaction: an interrupted ingest leaves the store as
 it was before that file.  The database runs in WAL mode so readers work while an ingest writes.
+
+Reference documents (``ingest --reference``: the inspection group's feedback, a template, a 条例)
+are kept apart in ``reference_notices``: they are never notices, never indexed and never sources;
+``check``/``overlap``/``report`` on the store count text matching them as 引用.  Adding one leaves
+the notices, their index and their 套话 as they were, so it bumps no generation and no cache is
+rebuilt: 引用 is matched afresh on every run from the references stored at that moment.  Version 1
+stores (before references) are migrated on opening by adding that one table.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import numpy as np
 from simtool.core.errors import UserError
 from simtool.core.types import Document, Notice, Segment
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APP_ID = 0x53494D54  # "SIMT"
 
 _SCHEMA = """
@@ -41,6 +48,25 @@ CREATE TABLE IF NOT EXISTS segments (
     problem INTEGER, PRIMARY KEY (notice_id, seq)
 ) WITHOUT ROWID;
 """
+
+# added in version 2; a version 1 store gets it on opening (nothing else changed)
+_REFERENCES = """
+CREATE TABLE IF NOT EXISTS reference_notices (
+    id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, idx INTEGER NOT NULL, path TEXT NOT NULL,
+    format TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL, segments TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reference_notices_sha ON reference_notices(sha256);
+"""
+
+
+def _segments_json(segments: Sequence[Segment]) -> str:
+    return json.dumps(
+        [[s.kind, s.start, s.end, list(s.heading), s.problem, s.label] for s in segments], ensure_ascii=False
+    )
+
+
+def _segments_from(text: str, data: str) -> tuple[Segment, ...]:
+    return tuple(Segment(k, a, b, text[a:b], tuple(h), p, label) for k, a, b, h, p, label in json.loads(data))
 
 
 class StoreError(UserError):
@@ -79,12 +105,20 @@ class Store:
         tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if tables == 0:
             with self.db:
-                self.db.executescript(_SCHEMA)
+                self.db.executescript(_SCHEMA + _REFERENCES)
                 self.db.execute(f"PRAGMA application_id = {APP_ID}")
                 self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             return
         if app_id != APP_ID:
             raise StoreError(f"{self.path} 不是 simtool 库，请换一个 --db 路径")
+        if version == 1:  # before reference documents: add their table
+            try:
+                with self.db:
+                    self.db.executescript(_REFERENCES)
+                    self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            except sqlite3.OperationalError:  # a read-only file: readable as it is, without references
+                pass
+            return
         if version != SCHEMA_VERSION:
             raise StoreError(
                 f"库文件 {self.path} 的格式版本是 {version}，本程序需要 {SCHEMA_VERSION}，请用新库重新导入通报"
@@ -193,6 +227,51 @@ class Store:
                 "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE SET value = value + 1"
             )
         return IngestResult(doc.path, status, len(notices), len(removed))
+
+    def add_reference(self, doc: Document, references: Sequence[Notice]) -> IngestResult:
+        """Store one reference document (its parsed parts, see the module docstring) in one transaction.
+
+        The same bytes again add nothing (``exists``); other bytes at the same path replace the old
+        reference (``updated``).  Notices, their index and the generations are not touched.
+        """
+        if self.db.execute("SELECT 1 FROM reference_notices WHERE sha256 = ?", (doc.sha256,)).fetchone():
+            return IngestResult(doc.path, "exists", 0, 0)
+        with self.db:
+            ids = [r.id for r in references]
+            gone = self.db.execute(
+                f"DELETE FROM reference_notices WHERE path = ? OR id IN ({','.join('?' * len(ids))})",
+                (doc.path, *ids),
+            ).rowcount
+            self.db.executemany(
+                "INSERT INTO reference_notices VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (r.id, doc.sha256, r.index, r.path, doc.format, r.title, r.text, _segments_json(r.segments))
+                    for r in references
+                ],
+            )
+        return IngestResult(doc.path, "updated" if gone else "added", len(references), 0)
+
+    def references(self) -> list[Notice]:
+        """The stored reference documents' parts in path order (none in a read-only version 1 store)."""
+        if not self._has_references():
+            return []
+        rows = self.db.execute(
+            "SELECT id, path, idx, title, text, segments FROM reference_notices ORDER BY path, idx"
+        ).fetchall()
+        return [
+            Notice(id=r[0], path=r[1], index=r[2], title=r[3], text=r[4], segments=_segments_from(r[4], r[5]))
+            for r in rows
+        ]
+
+    def reference_sha256(self) -> dict[str, str]:
+        """Per stored reference file, its path by ``sha256``."""
+        if not self._has_references():
+            return {}
+        return dict(self.db.execute("SELECT DISTINCT sha256, path FROM reference_notices ORDER BY path"))
+
+    def _has_references(self) -> bool:
+        sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reference_notices'"
+        return self.db.execute(sql).fetchone() is not None
 
     # -- reading ------------------------------------------------------------------------------
     def count_notices(self) -> int:
