@@ -229,7 +229,7 @@ def test_containment_prefilter_drops_no_containment(seeds: simtool.Loaded, monke
     fast = verify_module.verify(texts, pairs, 0.8, contain_ratio=0.9)
     scores = verify_module.pair_scores
     monkeypatch.setattr(  # the Indel bound lets everything through: partial_ratio decides every pair
-        verify_module, "pair_scores", lambda a, b, m: np.ones(len(a)) if m == 0.0 else scores(a, b, m)
+        verify_module, "pair_scores", lambda a, b, m, w=-1: np.ones(len(a)) if m == 0.0 else scores(a, b, m, w)
     )
     slow = verify_module.verify(texts, pairs, 0.8, contain_ratio=0.9)
     assert fast.contained.sum() > 100

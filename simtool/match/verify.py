@@ -68,7 +68,7 @@ def similarity(a: str, b: str) -> float:
     return float(Indel.normalized_similarity(a, b))
 
 
-def pair_scores(left: Sequence[str], right: Sequence[str], min_sim: float) -> np.ndarray:
+def pair_scores(left: Sequence[str], right: Sequence[str], min_sim: float, workers: int = -1) -> np.ndarray:
     """Indel similarity of ``left[k]`` and ``right[k]``; 0 where below ``min_sim``.
 
     A score exactly on the threshold counts (9/10 is 0.8999… in floating point).
@@ -77,7 +77,7 @@ def pair_scores(left: Sequence[str], right: Sequence[str], min_sim: float) -> np
         return np.empty(0)
     cutoff = max(0.0, min_sim - 1e-9)
     out = process.cpdist(
-        left, right, scorer=Indel.normalized_similarity, score_cutoff=cutoff, workers=-1, dtype=np.float64
+        left, right, scorer=Indel.normalized_similarity, score_cutoff=cutoff, workers=workers, dtype=np.float64
     )
     return np.asarray(out, dtype=np.float64)
 
@@ -91,6 +91,7 @@ def verify(
     contain_ratio: float = CONTAIN_LEN_RATIO,
     require_runs: bool = True,
     lengths: np.ndarray | None = None,
+    workers: int = -1,
 ) -> Verified:
     """Keep the candidate ``pairs`` whose texts really are similar (score ≥ ``min_sim``).
 
@@ -98,7 +99,8 @@ def verify(
     a containment counts only when the two share ``MIN_SHARED`` characters in runs of ``MIN_BLOCK``
     (``equal_runs``), as copied text is counted: a short sentence whose best window differs every
     few characters, or which only shares a stock opening (出台《关于进一步明确), is not copied.
-    Measures compared by theme (clusters) pass ``require_runs=False``; ``lengths``: ``text_lengths(texts)``.
+    Measures compared by theme (clusters) pass ``require_runs=False``; ``lengths``: ``text_lengths(texts)``;
+    ``workers``: rapidfuzz threads (-1: every core; a Spark task takes 1, its executor runs one per core).
     """
     if len(pairs) == 0:
         e = np.empty(0, dtype=np.int64)
@@ -114,7 +116,7 @@ def verify(
     if len(possible):
         idx = possible.tolist()
         scores[possible] = pair_scores(
-            [texts[i] for i in pairs[idx, 0].tolist()], [texts[j] for j in pairs[idx, 1].tolist()], min_sim
+            [texts[i] for i in pairs[idx, 0].tolist()], [texts[j] for j in pairs[idx, 1].tolist()], min_sim, workers
         )
     contained = np.zeros(len(pairs), dtype=bool)
     spans: list[tuple[int, int, int]] = []  # of the containments, in order
@@ -126,7 +128,7 @@ def verify(
             # Indel similarity of s and l at least 2·p/(2 − p)·|s| / (|s| + |l|): one cheap batch first
             bound = 2 * (cutoff / (2 - cutoff)) * short[todo] / (short[todo] + long_[todo]) - 1e-6
             whole = pair_scores(
-                [texts[i] for i in pairs[todo, 0].tolist()], [texts[j] for j in pairs[todo, 1].tolist()], 0.0
+                [texts[i] for i in pairs[todo, 0].tolist()], [texts[j] for j in pairs[todo, 1].tolist()], 0.0, workers
             )
             todo = todo[whole >= bound]
         if len(todo):
@@ -141,7 +143,7 @@ def verify(
                         l_texts,
                         scorer=fuzz.partial_ratio,
                         score_cutoff=min_sim * 100 - 1e-7,
-                        workers=-1,
+                        workers=workers,
                         dtype=np.float64,
                     )
                 )

@@ -256,7 +256,7 @@ def verify_partition(min_sim: float, fail: str | None = None):
                         texts.append(t)
                     pairs[k, col] = at
             back = np.fromiter(local.keys(), dtype=np.int64, count=len(local))
-            v = verify(texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO)
+            v = verify(texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO, workers=1)  # one core a task
             if len(v.i):
                 yield (back[v.i], back[v.j], v.score, v.contained, v.start, v.end)
 
