@@ -146,7 +146,10 @@ def spark_stages(spark: Any) -> list[dict[str, Any]]:
         "outputBytes",
         "peakExecutionMemory",
     )
-    return sorted(({k: s.get(k) for k in keep} for s in stages), key=lambda s: s["stageId"])
+    rows = sorted(({k: s.get(k) for k in keep} for s in stages), key=lambda s: s["stageId"])
+    for row in rows:  # Spark names a stage after its call site: keep the path inside the repository
+        row["name"] = str(row["name"] or "").replace(f"{ROOT}/", "")
+    return rows
 
 
 def child(*args: str) -> dict[str, Any]:
