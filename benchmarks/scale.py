@@ -48,8 +48,10 @@ def step_dupes(db: str) -> dict[str, Any]:
     from simtool.analyses.dupes import family_records, pair_records
     from simtool.core.timing import recording, stage
     from simtool.match.engine import find_matches
+    from simtool.read.batch import use_all_cores
     from simtool.store.corpus import notices_for
 
+    use_all_cores()  # as the simtool command does: verification on both cores
     t = time.perf_counter()
     with recording() as rec:
         with stage("load notices from the store"):
@@ -103,10 +105,11 @@ def child(step: str, *args: str) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def ensure_data(n: int, realistic: bool) -> Path:
-    data = BENCH / "data" / f"scale{n}{'-real' if realistic else ''}"
+def ensure_data(n: int, realistic: bool, length: str = "full") -> Path:
+    name = ("scale" if length == "full" else length) + f"{n}{'-real' if realistic else ''}"
+    data = BENCH / "data" / name
     if not (data / "manifest.json").exists():
-        cmd = [sys.executable, str(BENCH / "synth.py"), "--notices", str(n), "--out", str(data)]
+        cmd = [sys.executable, str(BENCH / "synth.py"), "--notices", str(n), "--out", str(data), "--length", length]
         subprocess.run(cmd + (["--realistic"] if realistic else []), check=True, cwd=ROOT, capture_output=True)
     return data
 
@@ -115,7 +118,8 @@ def markdown(r: dict[str, Any]) -> str:
     d, p = r["dupes"], r["provenance"]
     dirty = " (simtool/ has uncommitted changes)" if p["simtool_dirty"] else ""
     lines = [
-        f"# Scale: {r['notices']} generated notices{' (realistic copying)' if r['realistic'] else ''}",
+        f"# Scale: {r['notices']} generated notices{' (realistic copying)' if r['realistic'] else ''}"
+        f"{' of ~4,000 characters (synth.py --length short)' if r.get('length') == 'short' else ''}",
         "",
         f"- command: `{p['command']}`; machine: 2 cores, 24 GB",
         f"- date: {p['date']}; commit {p['commit']}{dirty}",
@@ -154,6 +158,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--notices", type=int, nargs="+", default=[200])
     ap.add_argument("--realistic", action="store_true")
+    ap.add_argument(
+        "--length", choices=["full", "short"], default="full", help="synth.py --length (short: ~4,000 chars)"
+    )
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--step", help=argparse.SUPPRESS)
     ap.add_argument("args", nargs="*", help=argparse.SUPPRESS)
@@ -166,12 +173,13 @@ def main() -> int:
         print(json.dumps(fn(*args)))
         return 0
     for n in a.notices:
-        data = ensure_data(n, a.realistic)
+        data = ensure_data(n, a.realistic, a.length)
         corpus = str(data / "corpus" / "notices")
         db = str(data / "scale.db")
         r: dict[str, Any] = {
             "notices": n,
             "realistic": a.realistic,
+            "length": a.length,
             "provenance": provenance("python benchmarks/scale.py " + " ".join(sys.argv[1:])),
             "ingest": {},
         }
@@ -180,7 +188,7 @@ def main() -> int:
         r["dupes"] = child("dupes", db)
         r["check"] = child("check", db, corpus)
         r["load_after"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-        out = BENCH / "results" / f"scale-{n}{'-real' if a.realistic else ''}"
+        out = BENCH / "results" / f"scale-{n}{'-real' if a.realistic else ''}{'-short' if a.length == 'short' else ''}"
         out.with_suffix(".json").write_text(json.dumps(r, ensure_ascii=False, indent=1), encoding="utf-8")
         out.with_suffix(".md").write_text(markdown(r), encoding="utf-8")
         print(f"wrote {out}.md", file=sys.stderr)

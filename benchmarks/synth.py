@@ -14,6 +14,11 @@ How a notice is made (every random choice comes from ``random.Random(f"{seed}:{i
   2–5 measures, in one of three layouts seen in the seeds), 三、 next steps (2–3 paragraphs);
 * the closing formula (a seed closing, sometimes edited), the signature unit and the date.
 
+That is ``--length full`` (the default, ~13,000 characters a notice).  ``--length short`` (``SHAPES``) scales the
+structure to ~4,000 characters: 1–3 organisation paragraphs, 2–4 aspects, 11–15 problems with 2–4 measures, 1–2
+next steps, the generic measure under 2–3 problems; every copying mechanism and the ground truth stay the same, and
+``manifest.json`` records ``"length": "short"`` (full output is unchanged, byte for byte).
+
 Text that is not copied is new: sentences drawn from word-level (jieba) Markov chains trained on the seed
 problems (order 1, also on the clauses of the seed measures), measures and framing paragraphs (order 2), rejected when more than 55 % of a sentence comes verbatim from one seed
 sentence or when it was drawn before, so new text does not accidentally duplicate the seeds or other notices.
@@ -54,6 +59,7 @@ Offsets are character offsets into the notice's text as simtool reads it (the wh
 the notice's own text for a seed notice, ``seeds/<file>#k``).
 
     python benchmarks/synth.py --notices 1000 --out benchmarks/data/n1000 --seed 1
+    python benchmarks/synth.py --notices 1000 --out benchmarks/data/short1000 --length short
 """
 
 from __future__ import annotations
@@ -81,6 +87,25 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "corpora" / "seeds"
 GENERATOR_VERSION = 2
 REALISTIC_VERSION = 1  # the copies of synth_copy.py (--realistic); the plain output is unchanged by them
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """The size of a notice: inclusive (lo, hi) ranges of its parts, drawn with ``rng.randint``."""
+
+    problems: tuple[int, int]
+    measures: tuple[int, int]  # per own problem; hi also caps copied problems and the generic measure
+    aspects: tuple[int, int]
+    framings: tuple[int, int]  # organisation paragraphs (一、); hi also caps those copied from the source
+    tail: tuple[int, int]  # next-step paragraphs (三、)
+    generic: tuple[int, int]  # problems that reuse the generic measure (千篇一律)
+
+
+# full: the notices of generator version 2 (~13,000 characters); short: ~4,000 characters, the same mechanisms
+SHAPES = {
+    "full": Shape(problems=(37, 45), measures=(2, 5), aspects=(3, 6), framings=(2, 5), tail=(2, 3), generic=(3, 5)),
+    "short": Shape(problems=(11, 15), measures=(2, 4), aspects=(2, 4), framings=(1, 3), tail=(1, 2), generic=(2, 3)),
+}
 
 # ------------------------------------------------------------------------------------------------ seed pools
 _ENUM = re.compile(r"^[一二三四五六七八九十]{1,2}是[，,：:]?")
@@ -226,9 +251,11 @@ class GenNotice:
 
 
 class Generator:
-    def __init__(self, seed: int, realistic: bool = False) -> None:
+    def __init__(self, seed: int, realistic: bool = False, length: str = "full") -> None:
         self.seed = seed
         self.realistic = realistic
+        self.length = length
+        self.shape = SHAPES[length]
         self.pools = load_pools()
         p = self.pools
         clauses = [c for s in p.problems + p.measures for c in re.split(r"[，,；;。]", s.body) if 6 <= len(c) <= 40]
@@ -280,6 +307,7 @@ class Generator:
     def notice(self, i: int) -> GenNotice:
         rng = random.Random(f"{self.seed}:{i}")
         p = self.pools
+        shape = self.shape
         ident = new_identity(rng)
         ed = Editor(rng, ident)
         key = f"notices/n{i:06d}.txt"
@@ -288,7 +316,7 @@ class Generator:
         def origin() -> str:
             return f"{key}:{next(counter)}"
 
-        n_problems = rng.randint(37, 45)
+        n_problems = rng.randint(*shape.problems)
         source: GenNotice | str | None = None
         if rng.random() < 0.35:
             if self.notices and rng.random() >= 0.15:
@@ -310,12 +338,12 @@ class Generator:
                     new_m = [self._seed_copy(ed, m) for m in measures if rng.random() < 0.9]
                 if not new_m or rng.random() < 0.2:
                     new_m.append(self._new(ed, "measure", self.measure_chain, origin(), 14, 150))
-                copied.append((new_p, new_m[:5]))
+                copied.append((new_p, new_m[: shape.measures[1]]))
         at = rng.randint(0, max(0, n_problems - len(copied)))
         generic: Seg | None = None
         if rng.random() < 0.1:
             generic = self._new(ed, "measure", self.measure_chain, origin(), 20, 90)
-            generic_slots = set(rng.sample(range(n_problems), k=rng.randint(3, 5)))
+            generic_slots = set(rng.sample(range(n_problems), k=rng.randint(*shape.generic)))
         else:
             generic_slots = set()
         for k in range(n_problems - len(copied)):
@@ -326,7 +354,7 @@ class Generator:
             else:
                 prob = self._new(ed, "problem", self.problem_chain, origin(), 8, 40)
             measures = []
-            for _ in range(rng.randint(2, 5)):
+            for _ in range(rng.randint(*shape.measures)):
                 if rng.random() < 0.05:
                     measures.append(self._seed_copy(ed, rng.choice(p.measures), "measure"))
                 else:
@@ -337,7 +365,7 @@ class Generator:
             blocks += copied
         if generic is not None:
             for slot in sorted(generic_slots):
-                if slot < len(blocks) and len(blocks[slot][1]) < 5:
+                if slot < len(blocks) and len(blocks[slot][1]) < shape.measures[1]:
                     first_use = generic.start < 0 and not any(generic is m for _, ms in blocks for m in ms)
                     if first_use:
                         blocks[slot][1].append(generic)
@@ -351,9 +379,9 @@ class Generator:
             src_framings = [(s, source) for s in source.framings if rng.random() < 0.5]
         elif isinstance(source, str):
             src_framings = [(s, None) for s in p.notice_framings.get(source, []) if rng.random() < 0.5]
-        for s, owner in src_framings[:5]:
+        for s, owner in src_framings[: shape.framings[1]]:
             framings.append(self._gen_copy(ed, owner, s) if owner is not None else self._seed_copy(ed, s))
-        while len(framings) < rng.randint(2, 5):
+        while len(framings) < rng.randint(*shape.framings):
             framings.append(
                 self._seed_copy(ed, rng.choice(p.framings))
                 if rng.random() < 0.25
@@ -363,7 +391,7 @@ class Generator:
             self._seed_copy(ed, rng.choice(p.framings))
             if rng.random() < 0.25
             else self._new(ed, "framing", self.framing_chain, origin(), 40, 150)
-            for _ in range(rng.randint(2, 3))
+            for _ in range(rng.randint(*shape.tail))
         ]
         g = GenNotice(key, ident, framings, blocks)
         prng = random.Random(f"{self.seed}:{i}:plant") if self.realistic else None
@@ -480,7 +508,7 @@ class Generator:
         put(f"二、{mask(heads[1], ident.masked)}", Seg("heading", heads[1], f"heading:{heads[1]}"))
         put("\n")
         layout = rng.choice(("inline", "lines", "about"))
-        n_aspects = rng.randint(3, 6)
+        n_aspects = rng.randint(*self.shape.aspects)
         per = max(1, len(g.blocks) // n_aspects)
         number = 0
         for k, (prob, measures) in enumerate(g.blocks):
@@ -564,6 +592,7 @@ def generate(
     *,
     quiet: bool = False,
     realistic: bool = False,
+    length: str = "full",
     generator: Generator | None = None,
 ) -> dict:
     """Write ``notices`` generated notices, the seeds, truth.jsonl, segments.jsonl and manifest.json to ``out``.
@@ -571,11 +600,14 @@ def generate(
     ``realistic`` adds the copies below the segment (``synth_copy.py``: sentence_into_measure, clause_in_sentence,
     spaced, line_break, whole notices hard-wrapped with page footers); without it the output is the plain
     generator's, byte for byte.  Truth rows then carry ``copy``: ``segment`` or the kind of the planted copy.
+    ``length`` (``SHAPES``): ``full`` (~13,000 characters a notice) or ``short`` (~4,000); a given ``generator``'s
+    own length wins.  The manifest records ``length`` unless it is ``full`` (so full output stays unchanged).
     """
     t0 = time.perf_counter()
     gen = (
-        generator if generator is not None else Generator(seed, realistic)
+        generator if generator is not None else Generator(seed, realistic, length)
     )  # a fresh one: a given one saves its set-up
+    length = gen.length
     corpus = out / "corpus"
     if corpus.exists():
         shutil.rmtree(corpus)
@@ -658,6 +690,7 @@ def generate(
     manifest = {
         "generator_version": GENERATOR_VERSION,
         **({"realistic": REALISTIC_VERSION} if realistic else {}),
+        **({"length": length} if length != "full" else {}),
         "notices": notices,
         "seed": seed,
         "seed_files": sorted(f.name for f in SEEDS.glob("*.txt")),
@@ -682,9 +715,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also plant sentences/clauses of other notices, spaced and hard-wrapped copies, wrapped notices",
     )
+    ap.add_argument(
+        "--length",
+        choices=sorted(SHAPES),
+        default="full",
+        help="full: ~13,000 characters a notice (37-45 problems); short: ~4,000 (11-15 problems)",
+    )
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    m = generate(args.notices, args.out, args.seed, realistic=args.realistic)
+    m = generate(args.notices, args.out, args.seed, realistic=args.realistic, length=args.length)
     print(json.dumps(m, ensure_ascii=False, indent=1))
     return 0
 

@@ -263,3 +263,21 @@ def test_dropped_clause_pairs_repeat_a_reported_one(seeds: simtool.Loaded) -> No
             and m.score[j] >= m.score[k]
             for j in by_pair[sentences(k)]
         )
+
+
+def test_verification_on_worker_processes_gives_the_same_edges(
+    seeds: simtool.Loaded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simtool.match import parallel
+    from simtool.match.engine import DEFAULT_PARAMS, verified_edges
+    from simtool.match.units import build_units
+
+    distinct, _ = collapse(build_units(seeds.notices, "literal").text)
+    one = verified_edges(distinct, DEFAULT_PARAMS, 0.8, jobs=1)
+    monkeypatch.setattr(parallel, "POOL_MIN_TEXTS", 0)
+    monkeypatch.setattr(parallel, "CHUNK_PAIRS", 5_000)  # many chunks, results taken back in order
+    assert parallel.verify_jobs(len(distinct), 2) == 2
+    two = verified_edges(distinct, DEFAULT_PARAMS, 0.8, jobs=2)
+    assert len(one.i) > 1000
+    for col_one, col_two in zip(one, two):
+        assert np.array_equal(col_one, col_two)

@@ -51,6 +51,12 @@ def stage(name: str) -> Iterator[None]:
         _add(name, perf_counter() - start)
 
 
+def charge(name: str, seconds: float) -> None:
+    """Add ``seconds`` measured by the caller to stage ``name`` (work interleaved with another stage)."""
+    if _recorders:
+        _add(name, seconds)
+
+
 def tally(name: str, n: int) -> None:
     """Add ``n`` to the count ``name`` in every active recording."""
     for rec in _recorders:

@@ -15,25 +15,26 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from time import perf_counter
 from typing import Literal
 
 import numpy as np
 
-from simtool.core.timing import Laps, progress, stage, tally
+from simtool.core.timing import Laps, charge, progress, stage, tally
 from simtool.core.types import Notice, Scope, View
 from simtool.match import sketch
 from simtool.match.families import find_families
 from simtool.match.lsh import band_keys, block_count, candidate_blocks, lsh_params, sorted_unique
+from simtool.match.parallel import verify_blocks, verify_jobs
 from simtool.match.runs import RUN_CHARS, run_pairs
 from simtool.match.units import SENTENCE, Units, build_units, collapse
 from simtool.match.verify import (
-    SENTENCE_CONTAIN_RATIO,
     Verified,
     contained_span,
     pair_scores,
     text_lengths,
-    verify,
 )
+from simtool.read.batch import default_jobs
 from simtool.text.normalize import Normalized, normalize_map, offsets_are_identity
 
 DEFAULT_MIN_SIM = 0.8
@@ -150,7 +151,7 @@ def covered_by_sentences(units: Units, a: np.ndarray, b: np.ndarray) -> np.ndarr
     return ~both & (whole[at] == key)
 
 
-def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float) -> Verified:
+def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float, *, jobs: int | None = None) -> Verified:
     """LSH candidates among distinct ``texts``, verified block by block (bounded memory), with the
     aligned part of each containment; sorted by ``(i, j)``, so that another engine computing the same
     pairs (``EdgeFinder``) gives the same matches.
@@ -171,17 +172,29 @@ def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float) -
             extra = run_pairs(texts, n=params.runs) if params.runs else None
         blocks = candidate_blocks(keys, extra=extra)
         total = block_count(keys)
-        lengths = text_lengths(texts)
-        progress("verify", 0, total)
-        while True:
-            with stage("lsh candidates"):
+        made = 0
+        spent_on_blocks = 0.0
+
+        def timed_blocks() -> Iterator[np.ndarray]:
+            nonlocal made, spent_on_blocks
+            while True:
+                t0 = perf_counter()
                 pairs = next(blocks, None)
-            if pairs is None:
-                break
-            tally("candidates", len(pairs))
-            with stage("verify"):
-                found.append(verify(texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO, lengths=lengths))
-            progress("verify", min(total, len(found)), total)
+                spent_on_blocks += perf_counter() - t0
+                if pairs is None:
+                    return
+                made += 1
+                progress("verify", min(total, made), total)
+                yield pairs
+
+        progress("verify", 0, total)
+        t0 = perf_counter()
+        jobs = verify_jobs(len(texts), default_jobs() if jobs is None else jobs)
+        for n, verified in verify_blocks(texts, timed_blocks(), min_sim, text_lengths(texts), jobs):
+            tally("candidates", n)
+            found.append(verified)
+        charge("lsh candidates", spent_on_blocks)
+        charge("verify", perf_counter() - t0 - spent_on_blocks)
         progress("verify", total, total)
     return Verified.joined(found).sorted()
 
@@ -212,11 +225,17 @@ def current_edge_finder() -> EdgeFinder:
 def raw_part(raw: str, start: int, end: int, norm: str | None = None) -> tuple[int, int]:
     """The span of ``raw`` whose normalized text is ``normalize(raw)[start:end]``, without punctuation at
     its start (``norm``: ``normalize(raw)`` when known; most raw sentences are their own normalized text)."""
-    same = raw == norm or (norm is not None and offsets_are_identity(raw, norm))
+    same = raw == norm or (norm is not None and _identity(raw, norm))
     lo, hi = (start, end) if same else _offsets(raw).span(start, end)
     while lo < hi and raw[lo] in _EDGE_PUNCT:
         lo += 1
     return lo, hi
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _identity(raw: str, norm: str) -> bool:
+    """``offsets_are_identity``, kept for the other parts of the same unit."""
+    return offsets_are_identity(raw, norm)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -1,0 +1,71 @@
+"""Verification on both cores: candidate blocks cut into chunks and verified on forked worker processes.
+
+``verify`` spends most of its time in Python around rapidfuzz (the aligned part of every
+containment), which one process runs on one core.  Forked workers inherit the distinct texts (no
+copying them through pipes), get chunks of candidate pairs and send back the verified ones; the
+results are taken in the order the chunks were made, so the edges are the same as on one process.
+Small inputs (the seeds, the tests) stay on one process: a pool costs more than it saves there.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+
+import numpy as np
+
+from simtool.match.verify import SENTENCE_CONTAIN_RATIO, Verified, verify
+
+POOL_MIN_TEXTS = 20_000  # distinct texts below which verification stays on one process
+CHUNK_PAIRS = 100_000  # candidate pairs a worker verifies at a time
+IN_FLIGHT = 3  # chunks waiting per worker: enough to keep it busy, few enough to bound memory
+
+_texts: Sequence[str] = ()
+_lengths: np.ndarray = np.empty(0, dtype=np.int64)
+
+
+def verify_jobs(n_texts: int, jobs: int | None) -> int:
+    """Worker processes for verifying among ``n_texts`` texts: ``jobs`` (default: one per core, at
+    most 8) where fork is available and there are at least ``POOL_MIN_TEXTS`` texts, else 1."""
+    if n_texts < POOL_MIN_TEXTS or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, jobs if jobs is not None else min(8, os.cpu_count() or 1))
+
+
+def _verify_chunk(pairs: np.ndarray, min_sim: float) -> Verified:
+    return verify(_texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO, lengths=_lengths, workers=1)
+
+
+def _chunks(blocks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+    for pairs in blocks:
+        for lo in range(0, len(pairs), CHUNK_PAIRS):
+            yield pairs[lo : lo + CHUNK_PAIRS]
+
+
+def verify_blocks(
+    texts: Sequence[str], blocks: Iterable[np.ndarray], min_sim: float, lengths: np.ndarray, jobs: int
+) -> Iterator[tuple[int, Verified]]:
+    """``(candidates, verified)`` for each chunk of the candidate ``blocks``, in order, verified on
+    ``jobs`` processes (one: in this one, block by block)."""
+    if jobs <= 1:
+        for pairs in blocks:
+            yield len(pairs), verify(texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO, lengths=lengths)
+        return
+    global _texts, _lengths
+    _texts, _lengths = texts, lengths  # inherited by the forked workers
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            waiting: deque[tuple[int, Future[Verified]]] = deque()
+            for chunk in _chunks(blocks):
+                waiting.append((len(chunk), pool.submit(_verify_chunk, chunk, min_sim)))
+                while len(waiting) >= jobs * IN_FLIGHT:
+                    n, done = waiting.popleft()
+                    yield n, done.result()
+            while waiting:
+                n, done = waiting.popleft()
+                yield n, done.result()
+    finally:
+        _texts, _lengths = (), np.empty(0, dtype=np.int64)
