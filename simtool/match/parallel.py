@@ -10,7 +10,6 @@ Small inputs (the seeds, the tests) stay on one process: a pool costs more than 
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -27,12 +26,12 @@ _texts: Sequence[str] = ()
 _lengths: np.ndarray = np.empty(0, dtype=np.int64)
 
 
-def verify_jobs(n_texts: int, jobs: int | None) -> int:
-    """Worker processes for verifying among ``n_texts`` texts: ``jobs`` (default: one per core, at
-    most 8) where fork is available and there are at least ``POOL_MIN_TEXTS`` texts, else 1."""
+def verify_jobs(n_texts: int, jobs: int) -> int:
+    """Worker processes for verifying among ``n_texts`` texts: ``jobs`` where fork is available and
+    there are at least ``POOL_MIN_TEXTS`` texts, else 1."""
     if n_texts < POOL_MIN_TEXTS or "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    return max(1, jobs if jobs is not None else min(8, os.cpu_count() or 1))
+    return max(1, jobs)
 
 
 def _verify_chunk(pairs: np.ndarray, min_sim: float) -> Verified:
