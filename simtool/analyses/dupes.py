@@ -99,6 +99,7 @@ def clause_runs(notices: Sequence[Notice], m: Matches, keep: np.ndarray) -> dict
     sb = (u.notice[b[idx]].astype(np.int64) << 24) | u.sentence[b[idx]]
     a0, a1 = m.a_start[keep][idx], m.a_end[keep][idx]
     b0, b1 = m.b_start[keep][idx], m.b_end[keep][idx]
+    scores = m.score[keep][idx]
     order = np.lexsort((b0, a0, sb, sa))
     rows = list(zip(order.tolist(), sa[order].tolist(), sb[order].tolist()))
     group: list[int] = []
@@ -110,7 +111,7 @@ def clause_runs(notices: Sequence[Notice], m: Matches, keep: np.ndarray) -> dict
             lo_a, hi_a = int(a0[group].min()), int(a1[group].max())
             lo_b, hi_b = int(b0[group].min()), int(b1[group].max())
             score = round(similarity(normalize(na.text[lo_a:hi_a]), normalize(nb.text[lo_b:hi_b])), 4)
-            if score >= float(m.score[keep][idx[group]].min()):
+            if score >= float(scores[group].min()):
                 firsts = min(int(idx[g]) for g in group)
                 for g in group:
                     out[int(idx[g])] = (-1, 0, 0, 0, 0.0)
@@ -154,15 +155,25 @@ def reported_pairs(m: Matches) -> np.ndarray:
     size = (m.a_end[idx] - m.a_start[idx]) + (m.b_end[idx] - m.b_start[idx])
     group = np.lexsort((idx, -size, -m.score[idx], sb, sa))
     order, ga, gb = idx[group], sa[group], sb[group]
-    kept: list[tuple[int, int, int, int]] = []
-    for n, k in enumerate(order.tolist()):
-        if n == 0 or ga[n] != ga[n - 1] or gb[n] != gb[n - 1]:
-            kept = []
-        a0, a1, b0, b1 = int(m.a_start[k]), int(m.a_end[k]), int(m.b_start[k]), int(m.b_end[k])
-        if any(a0 < y1 and x0 < a1 and b0 < z1 and w0 < b1 for x0, y1, w0, z1 in kept):
-            keep[k] = False
-        else:
-            kept.append((a0, a1, b0, b1))
+    new_group = np.ones(len(order), dtype=bool)
+    new_group[1:] = (ga[1:] != ga[:-1]) | (gb[1:] != gb[:-1])
+    starts = np.flatnonzero(new_group)
+    sizes = np.diff(np.append(starts, len(order)))
+    several = np.repeat(sizes > 1, sizes)  # a pair alone in its group is kept
+    order = order[several]
+    spans = list(zip(*(x[order].tolist() for x in (m.a_start, m.a_end, m.b_start, m.b_end))))
+    dropped: list[int] = []
+    s0 = 0
+    for n in sizes[sizes > 1].tolist():
+        kept: list[tuple[int, int, int, int]] = []
+        for k in range(s0, s0 + n):
+            a0, a1, b0, b1 = spans[k]
+            if any(a0 < y1 and x0 < a1 and b0 < z1 and w0 < b1 for x0, y1, w0, z1 in kept):
+                dropped.append(k)
+            else:
+                kept.append(spans[k])
+        s0 += n
+    keep[order[dropped]] = False
     return np.flatnonzero(keep)
 
 
@@ -260,19 +271,33 @@ def passage_records(notices: Sequence[Notice], m: Matches) -> list[dict[str, Any
     return out
 
 
+def _containers(m: Matches) -> dict[int, np.ndarray]:
+    """Each family's longer units that contain it (the other side of its star's containments), by representative."""
+    sel = np.flatnonzero((m.family >= 0) & m.contained)
+    rep = m.family[sel]
+    other = np.where(m.unit_family[m.a[sel]] == rep, m.b[sel], m.a[sel])
+    order = np.lexsort((other, rep))
+    rep, other = rep[order], other[order]
+    cuts = np.flatnonzero(np.diff(rep)) + 1
+    return {int(g[0]): np.unique(o) for g, o in zip(np.split(rep, cuts), np.split(other, cuts)) if len(g)}
+
+
 def family_records(notices: Sequence[Notice], m: Matches) -> list[dict[str, Any]]:
     """One record per family (a text and its near-identical variants used more than ``max_family``
     times, drawn as a star in the pairs): the representative, every wording with its count and
-    similarity to the representative, and how many units and notices use it; largest first."""
+    similarity to the representative, and how many units and notices use it (``units``: its own
+    occurrences and, ``inside``, the longer units that contain it); largest first."""
     u = m.units
     members = np.flatnonzero(m.unit_family >= 0)
     if not len(members):
         return []
     members = members[np.lexsort((members, m.unit_family[members]))]
     cuts = np.flatnonzero(np.diff(m.unit_family[members])) + 1
+    inside = _containers(m)
     out: list[dict[str, Any]] = []
     for group in np.split(members, cuts):
         rep = int(m.unit_family[group[0]])
+        holders = inside.get(rep, np.empty(0, dtype=np.int64))
         rn = notices[int(u.notice[rep])]
         raw: dict[str, str] = {}
         counts: dict[str, int] = defaultdict(int)
@@ -286,8 +311,9 @@ def family_records(notices: Sequence[Notice], m: Matches) -> list[dict[str, Any]
         out.append(
             {
                 "family": family_id(rn, int(u.start[rep])),
-                "units": len(group),
-                "notices": len(set(u.notice[group].tolist())),
+                "units": len(group) + len(holders),
+                "inside": len(holders),
+                "notices": len(set(u.notice[group].tolist()) | set(u.notice[holders].tolist())),
                 "wordings": len(variants),
                 "representative": side(rn, int(u.start[rep]), int(u.end[rep])) | _segment(rn, u, rep),
                 "variants": variants,

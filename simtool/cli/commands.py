@@ -359,13 +359,16 @@ def _print_families(
     table = Table(title=f"近似句族（{len(records)} 个：同一句子及其近似写法用了 {max_family} 处以上）", show_lines=True)
     for col, justify in (
         ("处数", "right"),
+        ("其中嵌在长句中", "right"),
         ("通报数", "right"),
         ("写法数", "right"),
         ("代表句（最常见的写法）", "left"),
     ):
         table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for r in records[: limit or len(records)]:
-        table.add_row(str(r["units"]), str(r["notices"]), str(r["wordings"]), r["variants"][0]["text"])
+        table.add_row(
+            str(r["units"]), str(r["inside"]), str(r["notices"]), str(r["wordings"]), r["variants"][0]["text"]
+        )
     con = output.console()
     con.print(table)
     if limit and len(records) > limit:

@@ -23,7 +23,7 @@ import numpy as np
 from simtool.core.timing import Laps, charge, progress, stage, tally
 from simtool.core.types import Notice, Scope, View
 from simtool.match import sketch
-from simtool.match.families import find_families
+from simtool.match.families import find_families, with_containment_hubs
 from simtool.match.lsh import band_keys, block_count, candidate_blocks, lsh_params, sorted_unique
 from simtool.match.parallel import verify_blocks, verify_jobs
 from simtool.match.runs import RUN_CHARS, run_pairs
@@ -309,6 +309,7 @@ def find_matches(
     laps.lap("verified edges")
     near = ~edges.contained
     fams = find_families(distinct, sizes, edges.i[near], edges.j[near], min_sim, max_family)
+    fams = with_containment_hubs(fams, text_lengths(distinct), sizes, edges.i[~near], edges.j[~near], max_family)
     laps.lap("families")
     pairs = _Pairs()
     unit_family = np.full(len(units), -1, dtype=np.int64)

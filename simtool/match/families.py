@@ -113,3 +113,32 @@ def _lead(
             leader[head], score[head] = head, 1.0
             leader[joined], score[joined] = head, np.round(sims[sims > 0], 4)
         rest = others[sims <= 0]
+
+
+def with_containment_hubs(
+    fams: Families, lengths: np.ndarray, sizes: np.ndarray, i: np.ndarray, j: np.ndarray, max_family: int
+) -> Families:
+    """``fams`` plus a one-text family for every text outside families that is contained in so many
+    places that its occurrences and its containers number more than ``max_family``.
+
+    A formula clause (参加江苏代表团审议时的重要讲话精神) written into hundreds of different longer
+    sentences is not near-identical to them, so it forms no family, yet every occurrence of it would be
+    paired with every container: the pairs grow with the square of its use.  As a family, it is drawn as
+    a star (each container with its representative), like any other formula.  ``(i, j)`` are the
+    containment edges among the distinct texts.
+
+    >>> f = Families(np.full(3, -1), np.zeros(3))
+    >>> with_containment_hubs(f, np.array([5, 20, 30]), np.array([2, 1, 1]), np.array([0, 0]), np.array([1, 2]), 3).leader.tolist()
+    [0, -1, -1]
+    """
+    short = np.where(lengths[i] <= lengths[j], i, j)
+    long_ = np.where(lengths[i] <= lengths[j], j, i)
+    plain = fams.leader[long_] < 0  # a container in a family is paired with one member of it
+    places = sizes + np.bincount(short[plain], weights=sizes[long_[plain]], minlength=len(sizes)).astype(np.int64)
+    hub = (places > max_family) & (fams.leader < 0)
+    if not hub.any():
+        return fams
+    leader, score = fams.leader.copy(), fams.score.copy()
+    leader[hub] = np.flatnonzero(hub)
+    score[hub] = 1.0
+    return Families(leader, score)
