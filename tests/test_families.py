@@ -140,7 +140,40 @@ def test_cli_families_on_the_seeds() -> None:
     # a family of wordings is used more than --max-family times; a clause held by many longer
     # sentences (containment hub) is a family too, and says how many units hold it
     assert all(r["units"] > 10 for r in recs if r["wordings"] > 1)
-    assert any(r["inside"] > 0 for r in recs) and all(r["units"] == r["inside"] + sum(v["count"] for v in r["variants"]) for r in recs)
+    assert any(r["inside"] > 0 for r in recs) and all(
+        r["units"] == r["inside"] + sum(v["count"] for v in r["variants"]) for r in recs
+    )
     assert [r["units"] for r in recs] == sorted((r["units"] for r in recs), reverse=True)
     table = runner.invoke(app, ["dupes", "corpora/seeds", "--db", ":memory:", "--families", "--max-family", "10"])
     assert table.exit_code == 0 and "近似句族" in table.output and "如有意见建议" in table.output
+
+
+@pytest.mark.parametrize("max_family", [5, 50])
+def test_pair_lines_are_the_jsonl_of_the_pair_records(
+    seeds: simtool.Loaded, max_family: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simtool.analyses import dupes
+    from simtool.report.rows import jsonl_line
+
+    m = find_matches(seeds.notices, min_sim=0.8, scope="all", max_family=max_family)
+    expected = [jsonl_line(r) for r in pair_records(seeds.notices, m)]
+    assert len(expected) > 100 and any('"family"' in line for line in expected) == (max_family == 5)
+    assert list(dupes.pair_lines(seeds.notices, m)) == expected
+    monkeypatch.setattr(dupes._Sides, "LIMIT", 3)  # the side cache forgets and makes them again
+    assert list(dupes.pair_lines(seeds.notices, m)) == expected
+    cli = runner.invoke(
+        app,
+        [
+            "dupes",
+            "corpora/seeds",
+            "--db",
+            ":memory:",
+            "--scope",
+            "all",
+            "--max-family",
+            str(max_family),
+            "--format",
+            "jsonl",
+        ],
+    )
+    assert cli.exit_code == 0 and cli.output.splitlines() == expected

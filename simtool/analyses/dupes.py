@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -32,23 +33,82 @@ def pair_records(notices: Sequence[Notice], m: Matches) -> Iterator[dict[str, An
     each side names the segment (kind, problem number) its sentence lies in.  Clause pairs that
     repeat another pair are left out (``reported_pairs``).
     """
+    sides = _Sides(notices, m.units)
+    for score, scope, match, unit, sa, sb, family, size in _pair_rows(notices, m):
+        rec: dict[str, Any] = {
+            "score": score,
+            "scope": scope,
+            "match": match,
+            "unit": unit,
+            "a": dict(sides.fields(*sa)),
+            "b": dict(sides.fields(*sb)),
+        }
+        if family is not None:
+            rec["family"] = family
+            rec["family_size"] = size
+        yield rec
+
+
+def pair_lines(notices: Sequence[Notice], m: Matches) -> Iterator[str]:
+    """``jsonl_line`` of every ``pair_records`` record, byte for byte, with each side's JSON encoded
+    once per span instead of once per pair (a unit is in many pairs; encoding was most of the time)."""
+    sides = _Sides(notices, m.units)
+    for score, scope, match, unit, sa, sb, family, size in _pair_rows(notices, m):
+        tail = "" if family is None else f',"family":{json.dumps(family, ensure_ascii=False)},"family_size":{size}'
+        yield (
+            f'{{"score":{float.__repr__(score)},"scope":"{scope}","match":"{match}","unit":"{unit}",'
+            f'"a":{sides.encoded(*sa)},"b":{sides.encoded(*sb)}{tail}}}'
+        )
+
+
+Side = tuple[int, int, int, int]  # notice index, unit, start, end
+
+
+class _Sides:
+    """The fields of each side of a pair (``side`` and its segment), made once per unit and span,
+    as a dict and as JSON; forgotten every ``LIMIT`` spans to bound memory."""
+
+    LIMIT = 1 << 19
+
+    def __init__(self, notices: Sequence[Notice], units: Units) -> None:
+        self.notices, self.units = notices, units
+        self.made: dict[Side, dict[str, Any]] = {}
+        self.json: dict[Side, str] = {}
+
+    def fields(self, ni: int, unit: int, start: int, end: int) -> dict[str, Any]:
+        key = (ni, unit, start, end)
+        got = self.made.get(key)
+        if got is None:
+            if len(self.made) >= self.LIMIT:
+                self.made.clear()
+            n = self.notices[ni]
+            got = self.made[key] = side(n, start, end) | _segment(n, self.units, unit)
+        return got
+
+    def encoded(self, ni: int, unit: int, start: int, end: int) -> str:
+        key = (ni, unit, start, end)
+        got = self.json.get(key)
+        if got is None:
+            if len(self.json) >= self.LIMIT:
+                self.json.clear()
+            n = self.notices[ni]
+            fields = side(n, start, end) | _segment(n, self.units, unit)
+            got = self.json[key] = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+        return got
+
+
+def _pair_rows(
+    notices: Sequence[Notice], m: Matches
+) -> Iterator[tuple[float, str, str, str, Side, Side, str | None, int]]:
+    """The reported pairs as ``(score, scope, match, unit, a side, b side, family, family_size)``."""
     u = m.units
     keep = reported_pairs(m)
     a, b = m.a[keep], m.b[keep]
     level = np.zeros(len(keep), dtype=np.int64) if u.level is None else np.maximum(u.level[a], u.level[b])
-    segments: dict[tuple[int, int], dict[str, Any]] = {}  # a unit's segment fields, shared by its pairs
-
-    def segment_of(n: Notice, ni: int, unit: int) -> dict[str, Any]:
-        if u.segment is None:
-            return {}
-        key = (ni, int(u.segment[unit]))
-        if key not in segments:
-            segments[key] = _segment(n, u, unit)
-        return segments[key]
-
     runs = clause_runs(notices, m, keep)
     columns = (a, b, u.notice[a], u.notice[b], m.score[keep], m.contained[keep], level, m.family[keep])
     spans = (m.a_start[keep], m.a_end[keep], m.b_start[keep], m.b_end[keep], m.family_size[keep])
+    names = {CLAUSE: LEVEL_NAMES[CLAUSE]}
     for k, ((ua, ub, ia, ib, score, contained, lev, fam), (a0, a1, b0, b1, size)) in enumerate(
         zip(zip(*(c.tolist() for c in columns)), zip(*(c.tolist() for c in spans)))
     ):
@@ -57,24 +117,13 @@ def pair_records(notices: Sequence[Notice], m: Matches) -> Iterator[dict[str, An
             if run[0] < 0:
                 continue  # part of a run given with its first pair
             a0, a1, b0, b1, score = run
-        na, nb = notices[ia], notices[ib]
-        if run is not None:
-            same = normalize(na.text[a0:a1]) == normalize(nb.text[b0:b1])
+            same = normalize(notices[ia].text[a0:a1]) == normalize(notices[ib].text[b0:b1])
             match = "identical" if same else "similar"
         else:
             match = "contained" if contained else ("identical" if u.text[ua] == u.text[ub] else "similar")
-        rec: dict[str, Any] = {
-            "score": score,
-            "scope": "within" if na is nb else "cross",
-            "match": match,
-            "unit": LEVEL_NAMES[CLAUSE if lev == CLAUSE else SENTENCE],
-            "a": side(na, a0, a1) | segment_of(na, ia, ua),
-            "b": side(nb, b0, b1) | segment_of(nb, ib, ub),
-        }
-        if fam >= 0:
-            rec["family"] = family_id(notices[int(u.notice[fam])], int(u.start[fam]))
-            rec["family_size"] = size
-        yield rec
+        family = family_id(notices[int(u.notice[fam])], int(u.start[fam])) if fam >= 0 else None
+        unit = names.get(lev, LEVEL_NAMES[SENTENCE])
+        yield score, "within" if ia == ib else "cross", match, unit, (ia, ua, a0, a1), (ib, ub, b0, b1), family, size
 
 
 RUN_GAP = 2  # characters (a comma, a space) allowed between two clause pairs of one run

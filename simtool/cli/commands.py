@@ -294,7 +294,7 @@ def run_dupes(
 ) -> None:
     from rich.table import Table
 
-    from simtool.analyses.dupes import family_records, pair_records, passage_records, same_spans
+    from simtool.analyses.dupes import family_records, pair_lines, pair_records, passage_records, same_spans
     from simtool.cli.engine import engine_units
     from simtool.match.engine import DEFAULT_PARAMS, EngineParams, find_matches
     from simtool.store.corpus import notices_for
@@ -318,6 +318,9 @@ def run_dupes(
     if passages:  # runs of matched sentences (片段) instead of single pairs
         records: Any = passage_records(notices, m)
         title = "相似片段"
+    elif (fmt == "jsonl" and not out) or (out and output.file_format(out, fmt) == "jsonl"):
+        output.emit_lines(pair_lines(notices, m), path=out)  # the fast path: each side encoded once
+        return
     else:
         records = pair_records(notices, m)
         title = "相似句段"

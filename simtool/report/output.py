@@ -149,14 +149,37 @@ def write_file(
             with open(path, "w", encoding="utf-8", newline="\n") as f:
                 f.writelines(jsonl_line(r) + "\n" for r in recs)
     except OSError as exc:
-        if isinstance(exc, FileNotFoundError):
-            why = "文件夹不存在，请先建好文件夹或换一个路径"
-        elif isinstance(exc, PermissionError):
-            why = "没有写入权限，或文件正被 Excel 打开，请关闭后重试"
-        else:
-            why = "请检查路径和磁盘空间"
-        raise UserError(f"无法写入 {path}：{why}") from exc
+        raise _unwritable(path, exc) from exc
     return len(recs)
+
+
+def emit_lines(lines: Iterable[str], path: str | None = None, file: TextIO | None = None) -> int:
+    """Write JSONL lines made already (``pair_lines``) to ``path``, else to ``file`` or stdout; their number."""
+    if path is None:
+        return _write_lines(lines, file or sys.stdout)
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
+            return _write_lines(lines, f)
+    except OSError as exc:
+        raise _unwritable(path, exc) from exc
+
+
+def _write_lines(lines: Iterable[str], out: TextIO) -> int:
+    n = 0
+    for line in lines:
+        out.write(line + "\n")
+        n += 1
+    return n
+
+
+def _unwritable(path: str, exc: OSError) -> UserError:
+    if isinstance(exc, FileNotFoundError):
+        why = "文件夹不存在，请先建好文件夹或换一个路径"
+    elif isinstance(exc, PermissionError):
+        why = "没有写入权限，或文件正被 Excel 打开，请关闭后重试"
+    else:
+        why = "请检查路径和磁盘空间"
+    return UserError(f"无法写入 {path}：{why}")
 
 
 # --- marking differences ------------------------------------------------------------------------
