@@ -45,7 +45,7 @@ def step_ingest(corpus: str, db: str, jobs: int) -> dict[str, Any]:
 def step_dupes(db: str) -> dict[str, Any]:
     import numpy as np
 
-    from simtool.analyses.dupes import family_records, pair_records
+    from simtool.analyses.dupes import family_records, pair_lines
     from simtool.core.timing import recording, stage
     from simtool.match.engine import find_matches
     from simtool.read.batch import use_all_cores
@@ -57,8 +57,8 @@ def step_dupes(db: str) -> dict[str, Any]:
         with stage("load notices from the store"):
             notices = notices_for([], db)[0]
         m = find_matches(notices, min_sim=0.8, scope="cross")
-        with stage("records"):
-            records = sum(1 for _ in pair_records(notices, m))
+        with stage("records (JSONL lines, as dupes --format jsonl writes them)"):
+            records = sum(1 for _ in pair_lines(notices, m))
         with stage("family records"):
             families = family_records(notices, m)
     total = time.perf_counter() - t
