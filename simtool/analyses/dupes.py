@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,24 +76,25 @@ class _Sides:
         self.json: dict[Side, str] = {}
 
     def fields(self, ni: int, unit: int, start: int, end: int) -> dict[str, Any]:
-        key = (ni, unit, start, end)
-        got = self.made.get(key)
-        if got is None:
-            if len(self.made) >= self.LIMIT:
-                self.made.clear()
-            n = self.notices[ni]
-            got = self.made[key] = side(n, start, end) | _segment(n, self.units, unit)
-        return got
+        return self._kept(self.made, (ni, unit, start, end), self._fields)
 
     def encoded(self, ni: int, unit: int, start: int, end: int) -> str:
-        key = (ni, unit, start, end)
-        got = self.json.get(key)
+        return self._kept(self.json, (ni, unit, start, end), self._encode)
+
+    def _fields(self, key: Side) -> dict[str, Any]:
+        ni, unit, start, end = key
+        n = self.notices[ni]
+        return side(n, start, end) | _segment(n, self.units, unit)
+
+    def _encode(self, key: Side) -> str:
+        return json.dumps(self._fields(key), ensure_ascii=False, separators=(",", ":"))
+
+    def _kept(self, cache: dict[Side, Any], key: Side, make: Callable[[Side], Any]) -> Any:
+        got = cache.get(key)
         if got is None:
-            if len(self.json) >= self.LIMIT:
-                self.json.clear()
-            n = self.notices[ni]
-            fields = side(n, start, end) | _segment(n, self.units, unit)
-            got = self.json[key] = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+            if len(cache) >= self.LIMIT:
+                cache.clear()
+            got = cache[key] = make(key)
         return got
 
 
