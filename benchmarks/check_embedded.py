@@ -134,7 +134,7 @@ class OwnText:
                 [u for _, u in units],
                 self.store,
                 scorer=Indel.normalized_similarity,
-                score_cutoff=self.min_sim - 1e-9,
+                score_cutoff=self.min_sim - 1e-6,
                 workers=2,
                 dtype=np.float32,
             )

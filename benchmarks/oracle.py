@@ -121,7 +121,7 @@ def similar_pairs(
             stexts[i0:i1],
             stexts[i0:hi],
             scorer=Indel.normalized_similarity,
-            score_cutoff=min_sim - 1e-9,
+            score_cutoff=min_sim - 1e-6,  # rapidfuzz drops some scores exactly on a tighter cutoff
             workers=workers,
             dtype=np.float32,
         )

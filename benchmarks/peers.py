@@ -84,7 +84,7 @@ def brute_force(texts: Sequence[str], min_sim: float, rows: int = 1024) -> np.nd
             stexts[i0:i1],
             stexts[i0:hi],
             scorer=Indel.normalized_similarity,
-            score_cutoff=min_sim - 1e-9,
+            score_cutoff=min_sim - 1e-6,  # rapidfuzz drops some scores exactly on a tighter cutoff
             workers=-1,
             dtype=np.float64,
         )
@@ -152,7 +152,7 @@ def datasketch_pipeline(texts: Sequence[str], min_sim: float, threshold: float, 
             [texts[i] for i in pairs[:, 0]],
             [texts[j] for j in pairs[:, 1]],
             scorer=Indel.normalized_similarity,
-            score_cutoff=min_sim - 1e-9,
+            score_cutoff=min_sim - 1e-6,  # rapidfuzz drops some scores exactly on a tighter cutoff
             workers=-1,
             dtype=np.float64,
         )

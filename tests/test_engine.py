@@ -23,7 +23,7 @@ SEED_A = "corpora/seeds/000_80f6373e3b7370b3.txt"
 
 def oracle_pairs(texts: list[str], min_sim: float) -> set[tuple[int, int]]:
     m = process.cdist(
-        texts, texts, scorer=Indel.normalized_similarity, score_cutoff=min_sim - 1e-9, workers=-1, dtype=np.float64
+        texts, texts, scorer=Indel.normalized_similarity, score_cutoff=min_sim - 1e-6, workers=-1, dtype=np.float64
     )
     i, j = np.nonzero(np.triu(m >= min_sim - 1e-9, 1))
     return set(zip(i.tolist(), j.tolist()))
@@ -218,22 +218,54 @@ def test_containment_spans_equal_the_one_by_one_alignment(seeds: simtool.Loaded)
     assert checked > 100
 
 
-def test_containment_prefilter_drops_no_containment(seeds: simtool.Loaded, monkeypatch: pytest.MonkeyPatch) -> None:
-    import simtool.match.verify as verify_module
+def _verify_one_by_one(texts: list[str], pairs: np.ndarray, min_sim: float, ratio: float) -> list[tuple]:
+    """``verify`` without its filters: every pair scored, every possible containment aligned."""
+    from rapidfuzz import fuzz
+
+    from simtool.match.verify import CONTAIN_MIN_CHARS, _contained_part
+
+    out = []
+    for i, j in pairs.tolist():
+        a, b = texts[i], texts[j]
+        score = Indel.normalized_similarity(a, b)
+        if score >= min_sim - 1e-9:
+            out.append((i, j, round(score, 4), False, 0, max(len(a), len(b))))
+            continue
+        short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+        if len(short) < CONTAIN_MIN_CHARS or len(short) > ratio * len(long_):
+            continue
+        part = fuzz.partial_ratio(short, long_) / 100
+        if part >= min_sim - 1e-9:
+            start, end, kept = _contained_part(short, long_, True)
+            if kept:
+                out.append((i, j, round(part, 4), True, start, end))
+    return out
+
+
+def test_verify_filters_drop_no_pair(seeds: simtool.Loaded) -> None:
+    """The length bound, the Indel bound on containments and the MIN_SHARED bound are exact."""
     from simtool.match.engine import DEFAULT_PARAMS, keys_for
     from simtool.match.lsh import candidate_pairs
-    from simtool.match.units import build_units, collapse
+    from simtool.match.units import build_units
+    from simtool.match.verify import verify
 
     texts, _ = collapse(build_units(seeds.notices).text)
     pairs = candidate_pairs(keys_for(texts, DEFAULT_PARAMS, 0.8))
-    fast = verify_module.verify(texts, pairs, 0.8, contain_ratio=0.9)
-    scores = verify_module.pair_scores
-    monkeypatch.setattr(  # the Indel bound lets everything through: partial_ratio decides every pair
-        verify_module, "pair_scores", lambda a, b, m, w=-1: np.ones(len(a)) if m == 0.0 else scores(a, b, m, w)
-    )
-    slow = verify_module.verify(texts, pairs, 0.8, contain_ratio=0.9)
-    assert fast.contained.sum() > 100
-    assert all(np.array_equal(x, y) for x, y in zip(fast, slow))
+    fast = verify(texts, pairs, 0.8, contain_ratio=0.9)
+    got = list(zip(*(col.tolist() for col in fast)))
+    slow = _verify_one_by_one(texts, pairs, 0.8, 0.9)
+    assert sum(1 for row in slow if row[3]) > 100
+    assert got == slow
+
+
+def test_a_score_exactly_on_the_threshold_counts() -> None:
+    from simtool.match.verify import pair_scores, verify
+
+    a, b = "根据区委统一部署,2021年5月6日至8月6日,", "根据区委统一部署,2021年3月3日至10月12日,"
+    assert Indel.distance(a, b) == 10 and len(a) + len(b) == 50  # 40 of 50: exactly 0.8
+    assert pair_scores([a], [b], 0.8).tolist() == [0.8]
+    assert verify([a, b], np.array([[0, 1]]), 0.8).score.tolist() == [0.8]
+    assert pair_scores([a], [b], 0.81).tolist() == [0.0]
 
 
 def test_dropped_clause_pairs_repeat_a_reported_one(seeds: simtool.Loaded) -> None:

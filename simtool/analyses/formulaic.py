@@ -356,11 +356,11 @@ class FormulaSet:
                 [units.text[k] for k in todo.tolist()],
                 list(self.leaders),
                 scorer=Indel.normalized_similarity,
-                score_cutoff=max(0.0, self.min_sim - 1e-9),
+                score_cutoff=max(0.0, self.min_sim - 1e-6),  # rapidfuzz drops some scores exactly on a tighter one
                 workers=-1,
-                dtype=np.float32,
+                dtype=np.float64,
             )
-            hit[todo[np.asarray(scores).max(axis=1) > 0]] = True
+            hit[todo[np.asarray(scores).max(axis=1) >= self.min_sim - 1e-9]] = True
         return hit
 
     def tagged(self, notices: Sequence[Notice], *, fuzzy: bool = True) -> list[list[FormulaSpan]]:

@@ -24,7 +24,14 @@ from simtool.core.timing import Laps, charge, progress, stage, tally
 from simtool.core.types import Notice, Scope, View
 from simtool.match import sketch
 from simtool.match.families import find_families, with_containment_hubs
-from simtool.match.lsh import band_keys, block_count, candidate_blocks, lsh_params, sorted_unique
+from simtool.match.lsh import (
+    band_keys,
+    block_count,
+    candidate_blocks,
+    lsh_params,
+    pairs_in_groups,
+    sorted_unique,
+)
 from simtool.match.parallel import verify_blocks, verify_jobs
 from simtool.match.runs import RUN_CHARS, run_pairs
 from simtool.match.units import SENTENCE, Units, build_units, collapse
@@ -309,7 +316,8 @@ def find_matches(
     laps.lap("verified edges")
     near = ~edges.contained
     fams = find_families(distinct, sizes, edges.i[near], edges.j[near], min_sim, max_family)
-    fams = with_containment_hubs(fams, text_lengths(distinct), sizes, edges.i[~near], edges.j[~near], max_family)
+    lengths = text_lengths(distinct)
+    fams = with_containment_hubs(fams, lengths, sizes, edges.i[~near], edges.j[~near], max_family)
     laps.lap("families")
     pairs = _Pairs()
     unit_family = np.full(len(units), -1, dtype=np.int64)
@@ -336,17 +344,18 @@ def find_matches(
         pairs.add(partner[rest], occ[rest], np.round(score[rest], 4), family=rep, size=z)
 
     # identical texts outside families: all pairs (a family holds any text used more than max_family times)
-    for t in np.flatnonzero((sizes > 1) & (fams.leader < 0)).tolist():
-        members = order[starts[t] : starts[t + 1]]
-        i, j = np.triu_indices(len(members), 1)
-        pairs.add(members[i], members[j], 1.0)
+    alone = np.flatnonzero((sizes > 1) & (fams.leader < 0))
+    same_text = pairs_in_groups(order, starts[alone], sizes[alone])
+    pairs.add(same_text[:, 0], same_text[:, 1], 1.0)
 
     # similar texts: every occurrence of each side, or one member of a family side
     in_fam_i, in_fam_j = fams.leader[edges.i], fams.leader[edges.j]
     same_family = (in_fam_i >= 0) & (in_fam_i == in_fam_j)
     plain = (in_fam_i < 0) & (in_fam_j < 0)
-    _plain_pairs(pairs, edges.take(plain), units, order, starts, sizes, max_family * max_family)
-    _family_pairs(pairs, edges.take(~plain & ~same_family), fams.leader, family_rep, family_total, units, order, starts)
+    _plain_pairs(pairs, edges.take(plain), units, lengths, order, starts, sizes, max_family * max_family)
+    _family_pairs(
+        pairs, edges.take(~plain & ~same_family), fams.leader, family_rep, family_total, lengths, order, starts
+    )
 
     a, b, sc, cont, rep_col, size_col, long_unit, ls, le = pairs.columns()
     laps.lap("unit pairs")
@@ -367,16 +376,9 @@ def find_matches(
     a_start, a_end = units.start[lo].copy(), units.end[lo].copy()
     b_start, b_end = units.start[hi].copy(), units.end[hi].copy()
     todo = np.flatnonzero(long_unit >= 0)  # containments: the aligned part of the longer unit, once per unit and part
-    parts, back = np.unique(np.stack([long_unit[todo], ls[todo], le[todo]], axis=1), axis=0, return_inverse=True)
-    found = np.array(
-        [
-            raw_part(texts[int(units.notice[u])][int(units.start[u]) : int(units.end[u])], s0, e0, units.text[u])
-            for u, s0, e0 in parts.tolist()
-        ],
-        dtype=np.int64,
-    ).reshape(-1, 2)
+    found, back = _aligned_parts(texts, units, long_unit[todo], ls[todo], le[todo])
     offset = units.start[long_unit[todo]]
-    lo_part, hi_part = offset + found[back.reshape(-1), 0], offset + found[back.reshape(-1), 1]
+    lo_part, hi_part = offset + found[back, 0], offset + found[back, 1]
     on_a = long_unit[todo] == lo[todo]
     a_start[todo[on_a]], a_end[todo[on_a]] = lo_part[on_a], hi_part[on_a]
     b_start[todo[~on_a]], b_end[todo[~on_a]] = lo_part[~on_a], hi_part[~on_a]
@@ -384,6 +386,40 @@ def find_matches(
     return Matches(
         units, lo, hi, sc[idx], cont[idx], rep_col[idx], size_col[idx], a_start, a_end, b_start, b_end, unit_family
     )
+
+
+def _aligned_parts(
+    texts: Sequence[str], units: Units, unit: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``raw_part`` of each distinct ``(unit, start, end)`` (rows ``found``, offsets into the unit's raw
+    text) and, for each input, its row; each unit's raw text is sliced and mapped once."""
+    if not len(unit):
+        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
+    order = np.lexsort((end, start, unit))
+    u, s0, e0 = unit[order], start[order], end[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (u[1:] != u[:-1]) | (s0[1:] != s0[:-1]) | (e0[1:] != e0[:-1])
+    back = np.empty(len(order), dtype=np.int64)
+    back[order] = np.cumsum(new) - 1
+    u, s0, e0 = u[new], s0[new], e0[new]
+    cut = np.flatnonzero(np.r_[True, u[1:] != u[:-1]]).tolist() + [len(u)]
+    lo_out: list[int] = []
+    hi_out: list[int] = []
+    notice, unit_start, unit_end = units.notice, units.start, units.end
+    starts_l, ends_l = s0.tolist(), e0.tolist()
+    for g in range(len(cut) - 1):
+        first, last = cut[g], cut[g + 1]
+        k = int(u[first])
+        raw = texts[int(notice[k])][int(unit_start[k]) : int(unit_end[k])]
+        norm = units.text[k]
+        offsets = None if raw == norm or offsets_are_identity(raw, norm) else normalize_map(raw)
+        for x in range(first, last):
+            lo, hi = (starts_l[x], ends_l[x]) if offsets is None else offsets.span(starts_l[x], ends_l[x])
+            while lo < hi and raw[lo] in _EDGE_PUNCT:
+                lo += 1
+            lo_out.append(lo)
+            hi_out.append(hi)
+    return np.stack([np.array(lo_out, dtype=np.int64), np.array(hi_out, dtype=np.int64)], axis=1), back
 
 
 def _partners(occ: np.ndarray, other: np.ndarray, notice: np.ndarray) -> np.ndarray:
@@ -395,12 +431,19 @@ def _partners(occ: np.ndarray, other: np.ndarray, notice: np.ndarray) -> np.ndar
 
 
 def _plain_pairs(
-    pairs: _Pairs, e: Verified, units: Units, order: np.ndarray, starts: np.ndarray, sizes: np.ndarray, limit: int
+    pairs: _Pairs,
+    e: Verified,
+    units: Units,
+    lengths: np.ndarray,
+    order: np.ndarray,
+    starts: np.ndarray,
+    sizes: np.ndarray,
+    limit: int,
 ) -> None:
     """Each edge's occurrences: all of them with all of the other side's while that makes at most
-    ``limit`` pairs, else each occurrence with one of the other side (a star both ways)."""
-    lengths = np.fromiter((len(t) for t in units.text), dtype=np.int64, count=len(units.text))
-    i_longer = lengths[order[starts[e.i]]] > lengths[order[starts[e.j]]]
+    ``limit`` pairs, else each occurrence with one of the other side (a star both ways); ``lengths``:
+    of the distinct texts."""
+    i_longer = lengths[e.i] > lengths[e.j]
     su, sv = sizes[e.i], sizes[e.j]
     prod = su * sv
     full = np.flatnonzero(prod <= limit)
@@ -427,12 +470,13 @@ def _family_pairs(
     leader: np.ndarray,
     family_rep: np.ndarray,
     family_total: np.ndarray,
-    units: Units,
+    lengths: np.ndarray,
     order: np.ndarray,
     starts: np.ndarray,
 ) -> None:
     """Pairs with a family on one side or both: the family's best-matching member (its first
-    occurrence) with every occurrence of the other text, or with the other family's best member."""
+    occurrence) with every occurrence of the other text, or with the other family's best member
+    (``lengths``: of the distinct texts)."""
     if not len(e.i):
         return
     key_i = np.where(leader[e.i] >= 0, leader[e.i], -1 - e.i)
@@ -440,23 +484,28 @@ def _family_pairs(
     best = np.lexsort((np.arange(len(e.i)), -e.score, key_j, key_i))
     first = np.ones(len(best), dtype=bool)
     first[1:] = (np.diff(key_i[best]) != 0) | (np.diff(key_j[best]) != 0)
-    for k in best[first].tolist():
-        ti, tj = int(e.i[k]), int(e.j[k])
-        side_i = order[starts[ti] : starts[ti + 1]] if leader[ti] < 0 else order[starts[ti] : starts[ti] + 1]
-        side_j = order[starts[tj] : starts[tj + 1]] if leader[tj] < 0 else order[starts[tj] : starts[tj] + 1]
-        a, b = np.repeat(side_i, len(side_j)), np.tile(side_j, len(side_i))
-        fam = ti if leader[ti] >= 0 else tj
-        long_unit: int | np.ndarray = -1
-        if e.contained[k]:
-            long_unit = a if len(units.text[int(side_i[0])]) > len(units.text[int(side_j[0])]) else b
-        pairs.add(
-            a,
-            b,
-            float(e.score[k]),
-            bool(e.contained[k]),
-            int(family_rep[fam]),
-            int(family_total[fam]),
-            long_unit,
-            int(e.start[k]),
-            int(e.end[k]),
-        )
+    k = best[first]
+    ti, tj = e.i[k], e.j[k]
+    # each side: every occurrence of a plain text, the first occurrence of a family member
+    si = np.where(leader[ti] < 0, starts[ti + 1] - starts[ti], 1)
+    sj = np.where(leader[tj] < 0, starts[tj + 1] - starts[tj], 1)
+    prod = si * sj
+    edge = np.repeat(np.arange(len(k)), prod)
+    local = np.arange(int(prod.sum())) - np.repeat(np.cumsum(prod) - prod, prod)
+    a = order[starts[ti[edge]] + local // sj[edge]]
+    b = order[starts[tj[edge]] + local % sj[edge]]
+    fam = np.where(leader[ti] >= 0, ti, tj)[edge]
+    contained = e.contained[k][edge]
+    i_longer = (lengths[ti] > lengths[tj])[edge]
+    long_unit = np.where(contained, np.where(i_longer, a, b), -1)
+    pairs.add(
+        a,
+        b,
+        e.score[k][edge],
+        contained,
+        family_rep[fam],
+        family_total[fam],
+        long_unit,
+        e.start[k][edge],
+        e.end[k][edge],
+    )

@@ -84,7 +84,7 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return (out >> np.uint64(1)).astype(np.int64)
 
 
-def _pairs_in_groups(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+def pairs_in_groups(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """All pairs (as order positions) inside each group ``order[start:start+size]``."""
     keep = sizes > 1
     starts, sizes = starts[keep], sizes[keep]
@@ -109,7 +109,7 @@ def _band_codes(keys: np.ndarray, k: int, max_bucket: int) -> np.ndarray:
     starts = np.concatenate([[0], bounds]).astype(np.int64)
     sizes = np.diff(np.concatenate([starts, [m]])).astype(np.int64)
     big = sizes > max_bucket
-    pairs = _pairs_in_groups(order, starts[~big], sizes[~big])
+    pairs = pairs_in_groups(order, starts[~big], sizes[~big])
     if big.any():
         spokes = sizes[big] - 1
         hub = np.repeat(order[starts[big]], spokes)

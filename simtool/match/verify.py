@@ -71,15 +71,21 @@ def similarity(a: str, b: str) -> float:
 def pair_scores(left: Sequence[str], right: Sequence[str], min_sim: float, workers: int = -1) -> np.ndarray:
     """Indel similarity of ``left[k]`` and ``right[k]``; 0 where below ``min_sim``.
 
-    A score exactly on the threshold counts (9/10 is 0.8999… in floating point).
+    A score exactly on the threshold counts (9/10 is 0.8999… in floating point).  rapidfuzz's own
+    cutoff is given some slack (at ``min_sim - 1e-9`` it drops some pairs of exactly 0.8, such as
+    40 of 50 characters in common) and the threshold applied here.
     """
     if not left:
         return np.empty(0)
-    cutoff = max(0.0, min_sim - 1e-9)
-    out = process.cpdist(
-        left, right, scorer=Indel.normalized_similarity, score_cutoff=cutoff, workers=workers, dtype=np.float64
+    cutoff = max(0.0, min_sim - 1e-6)
+    out = np.asarray(
+        process.cpdist(
+            left, right, scorer=Indel.normalized_similarity, score_cutoff=cutoff, workers=workers, dtype=np.float64
+        ),
+        dtype=np.float64,
     )
-    return np.asarray(out, dtype=np.float64)
+    out[out < min_sim - 1e-9] = 0.0
+    return out
 
 
 def verify(
@@ -110,27 +116,31 @@ def verify(
     la, lb = lengths[pairs[:, 0]], lengths[pairs[:, 1]]
     short, long_ = np.minimum(la, lb), np.maximum(la, lb)
     cutoff = min_sim - 1e-9
-    scores = np.zeros(len(pairs))
-    # Indel similarity is at most 2·short / (short + long): skip pairs whose lengths already rule it out
-    possible = np.flatnonzero(2 * short >= cutoff * (short + long_))
-    if len(possible):
-        idx = possible.tolist()
-        scores[possible] = pair_scores(
-            [texts[i] for i in pairs[idx, 0].tolist()], [texts[j] for j in pairs[idx, 1].tolist()], min_sim, workers
+    # Indel similarity is at most 2·short / (short + long): pairs whose lengths rule it out can only be containments
+    possible = 2 * short >= cutoff * (short + long_)
+    may_contain = (short >= CONTAIN_MIN_CHARS) & (short <= contain_ratio * long_)
+    if not containment:
+        may_contain[:] = False
+    tried = np.flatnonzero(possible | may_contain)
+    whole = np.zeros(len(pairs))
+    if len(tried):  # one Indel pass serves both the similarity and the containment bound
+        idx = tried.tolist()
+        whole[tried] = pair_scores(
+            [texts[i] for i in pairs[idx, 0].tolist()], [texts[j] for j in pairs[idx, 1].tolist()], 0.0, workers
         )
+    scores = np.where(possible & (whole >= cutoff), whole, 0.0)
     contained = np.zeros(len(pairs), dtype=bool)
     spans: list[tuple[int, int, int]] = []  # of the containments, in order
     if containment:
-        todo = np.flatnonzero((scores < cutoff) & (short >= CONTAIN_MIN_CHARS) & (short <= contain_ratio * long_))
-        if len(todo):
-            # exact filter: partial_ratio(s, l) ≥ p needs a window w of l (|w| ≥ p/(2 − p)·|s|, windows
-            # at the ends are shorter) with LCS(s, w) ≥ p/(2 − p)·|s|, so LCS(s, l) is at least that and the
-            # Indel similarity of s and l at least 2·p/(2 − p)·|s| / (|s| + |l|): one cheap batch first
-            bound = 2 * (cutoff / (2 - cutoff)) * short[todo] / (short[todo] + long_[todo]) - 1e-6
-            whole = pair_scores(
-                [texts[i] for i in pairs[todo, 0].tolist()], [texts[j] for j in pairs[todo, 1].tolist()], 0.0, workers
-            )
-            todo = todo[whole >= bound]
+        # exact filter: partial_ratio(s, l) ≥ p needs a window w of l (|w| ≥ p/(2 − p)·|s|, windows
+        # at the ends are shorter) with LCS(s, w) ≥ p/(2 − p)·|s|, so LCS(s, l) is at least that and the
+        # Indel similarity of s and l at least 2·p/(2 − p)·|s| / (|s| + |l|); a containment kept by its
+        # runs shares MIN_SHARED characters with a window of l, so LCS(s, l) = sim·(|s| + |l|)/2 ≥ MIN_SHARED
+        bound = 2 * (cutoff / (2 - cutoff)) * short / (short + long_) - 1e-6
+        ok = may_contain & (scores < cutoff) & (whole >= bound)
+        if require_runs:
+            ok &= whole * (short + long_) / 2 >= MIN_SHARED - 1e-6
+        todo = np.flatnonzero(ok)
         if len(todo):
             a_short = la[todo] <= lb[todo]
             s_idx = np.where(a_short, pairs[todo, 0], pairs[todo, 1]).tolist()
