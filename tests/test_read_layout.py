@@ -340,3 +340,20 @@ def test_unwrap_only_removes_line_breaks_and_whole_lines(text: str) -> None:
 def test_doctests() -> None:
     assert doctest.testmod(layout).failed == 0
     assert doctest.testmod(markers).failed == 0
+
+
+def test_display_width_and_control_count_equal_unicodedata_for_every_character() -> None:
+    """The regex fast paths of ``layout._display`` and of the binary-file check in ``read.ingest``
+    give what ``unicodedata`` gives, character by character, over the first three planes."""
+    import unicodedata
+
+    from simtool.read import ingest
+
+    for cp in range(0x30000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        c = chr(cp)
+        assert layout._display(c) == (2 if unicodedata.east_asian_width(c) in "WF" else 1), hex(cp)
+        control = unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v\x1a"
+        assert bool(ingest._CONTROLS.fullmatch(c)) == control, hex(cp)
+    assert layout._display("整改落实 abc，①") == 4 * 2 + 1 + 3 + 2 + 1

@@ -63,6 +63,9 @@ def _worker_start(known: frozenset[str], parent: int) -> None:
     if os.getppid() != parent:
         os._exit(1)
     _remember(known)
+    from simtool.match.sketch import use_threads
+
+    use_threads(1)  # the pool already has a process per core
 
 
 def parse_file(path: str, force: bool = False, index: Indexer | None = None) -> Parsed | Skip:

@@ -17,7 +17,6 @@ import io
 import logging
 import os
 import re
-import unicodedata
 import warnings
 from collections.abc import Iterator, Sequence
 
@@ -270,10 +269,13 @@ def _decode_text(data: bytes) -> tuple[str, str]:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             text, encoding = _decode_non_utf8(data)
-    controls = sum(unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v\x1a" for c in text)
+    controls = len(_CONTROLS.findall(text))
     if controls > 0.05 * len(text):
         raise _Unreadable(_BINARY)
     return text, encoding
+
+
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f]")  # category Cc but \t \n \v \f \r \x1a
 
 
 def _decode_non_utf8(data: bytes) -> tuple[str, str]:

@@ -240,8 +240,18 @@ def drop_furniture(text: str) -> Cleaned:
     return Cleaned(out, tuple(removed))
 
 
+_WIDE = re.compile("[\u3000-\u303e\u4e00-\u9fff\uff01-\uff60]")  # CJK punctuation, ideographs, full width: W or F
+_LOOK_UP = re.compile("[^\x00-\x7f\u3000-\u303e\u4e00-\u9fff\uff01-\uff60]")  # neither those nor ASCII
+
+
 def _display(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+    """Display columns of ``s``: 2 for an East Asian wide or full-width character, else 1.
+
+    >>> _display("整改 ok，Ｄ委"), _display("①ＡＢ")
+    (13, 5)
+    """
+    other = sum(unicodedata.east_asian_width(c) in "WF" for c in _LOOK_UP.findall(s))
+    return len(s) + len(_WIDE.findall(s)) + other
 
 
 def _indent(line: str) -> int:

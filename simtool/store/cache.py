@@ -256,8 +256,7 @@ def _run_postings(
     view = memoryview(joined.data)
     starts, ends = text_at[first].tolist(), text_at[first + 1].tolist()
     h, holder = gram_hashes([str(view[a:b], "utf-8") for a, b in zip(starts, ends)], RUN_CHARS)
-    order = np.argsort(h, kind="stable")
-    h, holder = h[order], holder[order]
+    # gram_hashes gives the runs sorted by hash, holders ascending
     bounds = np.r_[0, np.flatnonzero(h[1:] != h[:-1]) + 1, len(h)] if len(h) else np.zeros(1, dtype=np.int64)
     size = np.diff(bounds)
     keep = np.repeat(size <= MAX_HOLDERS, size)
