@@ -313,3 +313,17 @@ def test_verification_on_worker_processes_gives_the_same_edges(
     assert len(one.i) > 1000
     for col_one, col_two in zip(one, two):
         assert np.array_equal(col_one, col_two)
+
+
+def test_units_built_on_two_processes_equal_the_units_built_on_one(
+    seeds: simtool.Loaded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simtool.match import parallel
+    from simtool.match.units import build_units
+
+    one = build_units(seeds.notices, "literal")
+    monkeypatch.setattr(parallel, "POOL_MIN_NOTICES", 0)
+    two = parallel.units_on(seeds.notices, "literal", 2)
+    assert len(one) > 1000 and one.text == two.text
+    for name in ("notice", "start", "end", "kind", "problem", "seq", "sentence", "level", "segment"):
+        assert np.array_equal(getattr(one, name), getattr(two, name)), name

@@ -32,9 +32,9 @@ from simtool.match.lsh import (
     pairs_in_groups,
     sorted_unique,
 )
-from simtool.match.parallel import verify_blocks, verify_jobs
+from simtool.match.parallel import units_on, verify_blocks, verify_jobs
 from simtool.match.runs import RUN_CHARS, run_pairs
-from simtool.match.units import SENTENCE, Units, build_units, collapse
+from simtool.match.units import SENTENCE, Units, collapse
 from simtool.match.verify import (
     Verified,
     contained_span,
@@ -307,7 +307,7 @@ def find_matches(
     ``edge_finder`` computes the verified edges among the distinct texts (default: ``current_edge_finder()``).
     """
     laps = Laps("find_matches")
-    units = units if units is not None else build_units(notices, view)
+    units = units if units is not None else units_on(notices, view, default_jobs())
     laps.lap("units")
     distinct, inverse = collapse(units.text)
     order, starts = _occurrences(inverse, len(distinct))

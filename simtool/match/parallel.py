@@ -1,4 +1,5 @@
-"""Verification on both cores: candidate blocks cut into chunks and verified on forked worker processes.
+"""Units and verification on both cores: notices and candidate blocks cut into chunks and handled on
+forked worker processes.
 
 ``verify`` spends most of its time in Python around rapidfuzz (the aligned part of every
 containment), which one process runs on one core.  Forked workers inherit the distinct texts (no
@@ -16,13 +17,17 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 import numpy as np
 
+from simtool.core.types import Notice, View
+from simtool.match.units import Units, build_units, concat_units
 from simtool.match.verify import SENTENCE_CONTAIN_RATIO, Verified, verify
 
 POOL_MIN_TEXTS = 20_000  # distinct texts below which verification stays on one process
+POOL_MIN_NOTICES = 1_000  # notices below which units are built on one process
 CHUNK_PAIRS = 100_000  # candidate pairs a worker verifies at a time
 IN_FLIGHT = 3  # chunks waiting per worker: enough to keep it busy, few enough to bound memory
 
 _texts: Sequence[str] = ()
+_notices: Sequence[Notice] = ()
 _lengths: np.ndarray = np.empty(0, dtype=np.int64)
 
 
@@ -68,3 +73,24 @@ def verify_blocks(
                 yield n, done.result()
     finally:
         _texts, _lengths = (), np.empty(0, dtype=np.int64)
+
+
+def _units_of(first: int, last: int, view: View) -> tuple[int, Units]:
+    return first, build_units(_notices[first:last], view)
+
+
+def units_on(notices: Sequence[Notice], view: View, jobs: int) -> Units:
+    """``build_units(notices, view)``, on ``jobs`` forked processes (slices of notices, joined in order)."""
+    if jobs <= 1 or len(notices) < POOL_MIN_NOTICES or "fork" not in multiprocessing.get_all_start_methods():
+        return build_units(notices, view)
+    global _notices
+    _notices = notices  # inherited by the forked workers
+    try:
+        step = -(-len(notices) // (4 * jobs))
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [
+                pool.submit(_units_of, a, min(a + step, len(notices)), view) for a in range(0, len(notices), step)
+            ]
+            return concat_units([f.result() for f in futures])
+    finally:
+        _notices = ()

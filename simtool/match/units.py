@@ -176,3 +176,27 @@ def build_units(notices: Sequence[Notice], view: View = "literal", *, min_chars:
     texts = normalize_many(raw, view)
     keep = np.fromiter((is_evidence(t, min_chars) for t in texts), dtype=bool, count=len(texts))
     return _columns(rows, texts, keep, 8)
+
+
+def concat_units(parts: Sequence[tuple[int, Units]]) -> Units:
+    """The units of consecutive slices of notices as one ``Units`` (notice indexes shifted)."""
+    parts = sorted(parts, key=lambda p: p[0])
+    if not parts:
+        return build_units([])
+
+    def cat(name: str) -> np.ndarray:
+        return np.concatenate([getattr(u, name) for _, u in parts])
+
+    notice = np.concatenate([(u.notice.astype(np.int64) + first).astype(np.int32) for first, u in parts])
+    return Units(
+        notice=notice,
+        start=cat("start"),
+        end=cat("end"),
+        kind=cat("kind"),
+        problem=cat("problem"),
+        seq=cat("seq"),
+        text=[t for _, u in parts for t in u.text],
+        sentence=cat("sentence"),
+        level=cat("level"),
+        segment=cat("segment"),
+    )

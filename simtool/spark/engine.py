@@ -38,7 +38,7 @@ from simtool.core.types import Notice, View
 from simtool.match.engine import EngineParams, keys_for
 from simtool.match.lsh import sorted_unique
 from simtool.match.runs import MAX_HOLDERS, gram_hashes
-from simtool.match.units import Units, build_units
+from simtool.match.units import Units, build_units, concat_units
 from simtool.match.verify import SENTENCE_CONTAIN_RATIO, Verified, verify
 
 MAX_BUCKET = 64  # as lsh.candidate_blocks
@@ -272,30 +272,6 @@ def units_partition(view: View):
             yield rows[0][0], build_units([n for _, n in rows], view)
 
     return run
-
-
-def concat_units(parts: Sequence[tuple[int, Units]]) -> Units:
-    """The units of consecutive slices of notices as one ``Units`` (notice indexes shifted)."""
-    parts = sorted(parts, key=lambda p: p[0])
-    if not parts:
-        return build_units([])
-
-    def cat(name: str) -> np.ndarray:
-        return np.concatenate([getattr(u, name) for _, u in parts])
-
-    notice = np.concatenate([(u.notice.astype(np.int64) + first).astype(np.int32) for first, u in parts])
-    return Units(
-        notice=notice,
-        start=cat("start"),
-        end=cat("end"),
-        kind=cat("kind"),
-        problem=cat("problem"),
-        seq=cat("seq"),
-        text=[t for _, u in parts for t in u.text],
-        sentence=cat("sentence"),
-        level=cat("level"),
-        segment=cat("segment"),
-    )
 
 
 @dataclass
