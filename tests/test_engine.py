@@ -251,9 +251,9 @@ def test_verify_filters_drop_no_pair(seeds: simtool.Loaded) -> None:
 
     texts, _ = collapse(build_units(seeds.notices).text)
     pairs = candidate_pairs(keys_for(texts, DEFAULT_PARAMS, 0.8))
-    fast = verify(texts, pairs, 0.8, contain_ratio=0.9)
+    fast = verify(texts, pairs, 0.8, contain_ratio=1.0)
     got = list(zip(*(col.tolist() for col in fast)))
-    slow = _verify_one_by_one(texts, pairs, 0.8, 0.9)
+    slow = _verify_one_by_one(texts, pairs, 0.8, 1.0)
     assert sum(1 for row in slow if row[3]) > 100
     assert got == slow
 
