@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 
 import numpy as np
@@ -33,15 +34,15 @@ def pair_records(notices: Sequence[Notice], m: Matches) -> Iterator[dict[str, An
     each side names the segment (kind, problem number) its sentence lies in.  Clause pairs that
     repeat another pair are left out (``reported_pairs``).
     """
-    sides = _Sides(notices, m.units)
+    fields = _Sides(notices, m.units).fields
     for score, scope, match, unit, sa, sb, family, size in _pair_rows(notices, m):
         rec: dict[str, Any] = {
             "score": score,
             "scope": scope,
             "match": match,
             "unit": unit,
-            "a": dict(sides.fields(*sa)),
-            "b": dict(sides.fields(*sb)),
+            "a": dict(fields(sa)),
+            "b": dict(fields(sb)),
         }
         if family is not None:
             rec["family"] = family
@@ -52,16 +53,23 @@ def pair_records(notices: Sequence[Notice], m: Matches) -> Iterator[dict[str, An
 def pair_lines(notices: Sequence[Notice], m: Matches) -> Iterator[str]:
     """``jsonl_line`` of every ``pair_records`` record, byte for byte, with each side's JSON encoded
     once per span instead of once per pair (a unit is in many pairs; encoding was most of the time)."""
-    sides = _Sides(notices, m.units)
+    encoded = _Sides(notices, m.units).encoded
+    tails: dict[tuple[str, int], str] = {}  # a family's JSON fields, once per family
     for score, scope, match, unit, sa, sb, family, size in _pair_rows(notices, m):
-        tail = "" if family is None else f',"family":{json.dumps(family, ensure_ascii=False)},"family_size":{size}'
+        if family is None:
+            tail = ""
+        else:
+            tail = tails.get((family, size), "")
+            if not tail:
+                tail = tails[family, size] = f',"family":{json.dumps(family, ensure_ascii=False)},"family_size":{size}'
         yield (
             f'{{"score":{float.__repr__(score)},"scope":"{scope}","match":"{match}","unit":"{unit}",'
-            f'"a":{sides.encoded(*sa)},"b":{sides.encoded(*sb)}{tail}}}'
+            f'"a":{encoded(sa)},"b":{encoded(sb)}{tail}}}'
         )
 
 
 Side = tuple[int, int, int, int]  # notice index, unit, start, end
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 class _Sides:
@@ -74,12 +82,18 @@ class _Sides:
         self.notices, self.units = notices, units
         self.made: dict[Side, dict[str, Any]] = {}
         self.json: dict[Side, str] = {}
+        self.heads: dict[int, str] = {}  # JSON of a notice's fields, without its closing brace
+        self.tails: dict[tuple[int, int], str] = {}  # JSON of a segment's fields, with the closing brace
 
-    def fields(self, ni: int, unit: int, start: int, end: int) -> dict[str, Any]:
-        return self._kept(self.made, (ni, unit, start, end), self._fields)
+    def fields(self, key: Side) -> dict[str, Any]:
+        """``side`` and segment fields of ``key`` = (notice index, unit, start, end)."""
+        got = self.made.get(key)
+        return got if got is not None else self._kept(self.made, key, self._fields)
 
-    def encoded(self, ni: int, unit: int, start: int, end: int) -> str:
-        return self._kept(self.json, (ni, unit, start, end), self._encode)
+    def encoded(self, key: Side) -> str:
+        """The JSON of ``fields(key)``."""
+        got = self.json.get(key)
+        return got if got is not None else self._kept(self.json, key, self._encode)
 
     def _fields(self, key: Side) -> dict[str, Any]:
         ni, unit, start, end = key
@@ -87,7 +101,20 @@ class _Sides:
         return side(n, start, end) | _segment(n, self.units, unit)
 
     def _encode(self, key: Side) -> str:
-        return json.dumps(self._fields(key), ensure_ascii=False, separators=(",", ":"))
+        """``json.dumps(self._fields(key), ensure_ascii=False, separators=(",", ":"))``, from the JSON of
+        the notice's fields and of the segment's, made once each."""
+        ni, unit, start, end = key
+        head = self.heads.get(ni)
+        if head is None:
+            n = self.notices[ni]
+            head = self.heads[ni] = _compact({"notice": n.id, "title": n.title, "unit": n.unit})[:-1]
+        seg = -1 if self.units.segment is None else int(self.units.segment[unit])
+        tail = self.tails.get((ni, seg))
+        if tail is None:
+            fields = _segment(self.notices[ni], self.units, unit)
+            tail = self.tails[ni, seg] = "," + _compact(fields)[1:] if fields else "}"
+        text = encode_basestring(self.notices[ni].text[start:end])
+        return f'{head},"start":{start},"end":{end},"text":{text}{tail}'
 
     def _kept(self, cache: dict[Side, Any], key: Side, make: Callable[[Side], Any]) -> Any:
         got = cache.get(key)
@@ -110,19 +137,25 @@ def _pair_rows(
     columns = (a, b, u.notice[a], u.notice[b], m.score[keep], m.contained[keep], level, m.family[keep])
     spans = (m.a_start[keep], m.a_end[keep], m.b_start[keep], m.b_end[keep], m.family_size[keep])
     names = {CLAUSE: LEVEL_NAMES[CLAUSE]}
-    for k, ((ua, ub, ia, ib, score, contained, lev, fam), (a0, a1, b0, b1, size)) in enumerate(
-        zip(zip(*(c.tolist() for c in columns)), zip(*(c.tolist() for c in spans)))
+    families: dict[int, str] = {}  # family_id of each representative unit, once
+    texts, no_run = u.text, (0, 0, 0, 0, 0.0)
+    for k, (ua, ub, ia, ib, score, contained, lev, fam, a0, a1, b0, b1, size) in enumerate(
+        zip(*(c.tolist() for c in (*columns, *spans)))
     ):
-        run = runs.get(k)
-        if run is not None:
+        run = runs.get(k, no_run) if runs else no_run
+        if run is not no_run:
             if run[0] < 0:
                 continue  # part of a run given with its first pair
             a0, a1, b0, b1, score = run
             same = normalize(notices[ia].text[a0:a1]) == normalize(notices[ib].text[b0:b1])
             match = "identical" if same else "similar"
         else:
-            match = "contained" if contained else ("identical" if u.text[ua] == u.text[ub] else "similar")
-        family = family_id(notices[int(u.notice[fam])], int(u.start[fam])) if fam >= 0 else None
+            match = "contained" if contained else ("identical" if texts[ua] == texts[ub] else "similar")
+        family = None
+        if fam >= 0:
+            family = families.get(fam)
+            if family is None:
+                family = families[fam] = family_id(notices[int(u.notice[fam])], int(u.start[fam]))
         unit = names.get(lev, LEVEL_NAMES[SENTENCE])
         yield score, "within" if ia == ib else "cross", match, unit, (ia, ua, a0, a1), (ib, ub, b0, b1), family, size
 
@@ -209,17 +242,22 @@ def reported_pairs(m: Matches) -> np.ndarray:
     new_group[1:] = (ga[1:] != ga[:-1]) | (gb[1:] != gb[:-1])
     starts = np.flatnonzero(new_group)
     sizes = np.diff(np.append(starts, len(order)))
-    several = np.repeat(sizes > 1, sizes)  # a pair alone in its group is kept
-    order = order[several]
-    spans = list(zip(*(x[order].tolist() for x in (m.a_start, m.a_end, m.b_start, m.b_end))))
-    dropped: list[int] = []
+    # a pair alone in its group is kept; of two, the second goes when it overlaps the first on both sides
+    a0, a1, b0, b1 = (x[order] for x in (m.a_start, m.a_end, m.b_start, m.b_end))
+    two = starts[sizes == 2]
+    overlaps = (a0[two + 1] < a1[two]) & (a0[two] < a1[two + 1]) & (b0[two + 1] < b1[two]) & (b0[two] < b1[two + 1])
+    dropped = (two[overlaps] + 1).tolist()
+    # larger groups: each pair against the ones kept before it
+    several = np.repeat(sizes > 2, sizes)
+    spans = list(zip(*(x[several].tolist() for x in (a0, a1, b0, b1))))
+    at = np.flatnonzero(several).tolist()
     s0 = 0
-    for n in sizes[sizes > 1].tolist():
+    for n in sizes[sizes > 2].tolist():
         kept: list[tuple[int, int, int, int]] = []
         for k in range(s0, s0 + n):
-            a0, a1, b0, b1 = spans[k]
-            if any(a0 < y1 and x0 < a1 and b0 < z1 and w0 < b1 for x0, y1, w0, z1 in kept):
-                dropped.append(k)
+            x0, x1, y0, y1 = spans[k]
+            if any(x0 < q1 and p0 < x1 and y0 < r1 and w0 < y1 for p0, q1, w0, r1 in kept):
+                dropped.append(at[k])
             else:
                 kept.append(spans[k])
         s0 += n
