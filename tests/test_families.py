@@ -177,3 +177,13 @@ def test_pair_lines_are_the_jsonl_of_the_pair_records(
         ],
     )
     assert cli.exit_code == 0 and cli.output.splitlines() == expected
+
+
+def test_pair_lines_a_few_rows_at_a_time_equal_all_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from simtool.analyses import dupes
+
+    notices = simtool.load(["corpora/seeds"]).notices
+    m = find_matches(notices, min_sim=0.8, scope="cross")
+    whole = list(dupes.pair_lines(notices, m))
+    monkeypatch.setattr(dupes, "ROWS_AT_ONCE", 7)
+    assert len(whole) > 100 and list(dupes.pair_lines(notices, m)) == whole

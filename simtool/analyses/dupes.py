@@ -140,7 +140,7 @@ def _pair_rows(
     families: dict[int, str] = {}  # family_id of each representative unit, once
     texts, no_run = u.text, (0, 0, 0, 0, 0.0)
     for k, (ua, ub, ia, ib, score, contained, lev, fam, a0, a1, b0, b1, size) in enumerate(
-        zip(*(c.tolist() for c in (*columns, *spans)))
+        _rows_of((*columns, *spans))
     ):
         run = runs.get(k, no_run) if runs else no_run
         if run is not no_run:
@@ -158,6 +158,16 @@ def _pair_rows(
                 family = families[fam] = family_id(notices[int(u.notice[fam])], int(u.start[fam]))
         unit = names.get(lev, LEVEL_NAMES[SENTENCE])
         yield score, "within" if ia == ib else "cross", match, unit, (ia, ua, a0, a1), (ib, ub, b0, b1), family, size
+
+
+ROWS_AT_ONCE = 1 << 16  # rows turned into Python values at a time (all of 18M pairs' would take 8 GB)
+
+
+def _rows_of(columns: Sequence[np.ndarray]) -> Iterator[tuple[Any, ...]]:
+    """``zip(*(c.tolist() for c in columns))``, a slice of rows at a time."""
+    n = len(columns[0]) if columns else 0
+    for lo in range(0, n, ROWS_AT_ONCE):
+        yield from zip(*(c[lo : lo + ROWS_AT_ONCE].tolist() for c in columns))
 
 
 RUN_GAP = 2  # characters (a comma, a space) allowed between two clause pairs of one run
@@ -184,7 +194,6 @@ def clause_runs(notices: Sequence[Notice], m: Matches, keep: np.ndarray) -> dict
     b0, b1 = m.b_start[keep][idx], m.b_end[keep][idx]
     scores = m.score[keep][idx]
     order = np.lexsort((b0, a0, sb, sa))
-    rows = list(zip(order.tolist(), sa[order].tolist(), sb[order].tolist()))
     group: list[int] = []
 
     def close() -> None:
@@ -201,20 +210,14 @@ def clause_runs(notices: Sequence[Notice], m: Matches, keep: np.ndarray) -> dict
                 out[firsts] = (lo_a, hi_a, lo_b, hi_b, score)
         group.clear()
 
-    for n, (r, ka, kb) in enumerate(rows):
-        if group:
-            p = group[-1]
-            joins = (
-                ka == rows[n - 1][1]
-                and kb == rows[n - 1][2]
-                and a0[r] - a1[p] <= RUN_GAP
-                and b0[r] - b1[p] <= RUN_GAP
-                and a0[r] >= a0[p]
-                and b0[r] >= b0[p]
-            )
-            if not joins:
+    prev: tuple[int, int, int, int, int, int] | None = None  # the previous row's sentences and spans
+    for r, ka, kb, x0, x1, y0, y1 in _rows_of([order, *(c[order] for c in (sa, sb, a0, a1, b0, b1))]):
+        if prev is not None:
+            pa, pb, p0, p1, q0, q1 = prev
+            if not (ka == pa and kb == pb and x0 - p1 <= RUN_GAP and y0 - q1 <= RUN_GAP and x0 >= p0 and y0 >= q0):
                 close()
         group.append(r)
+        prev = (ka, kb, x0, x1, y0, y1)
     close()
     return out
 
