@@ -23,6 +23,8 @@ from typing import Literal
 
 import numpy as np
 
+from simtool.core.threads import threads
+
 __all__ = [
     "DEFAULT_NGRAM",
     "DEFAULT_NUM_PERM",
@@ -108,19 +110,9 @@ def _murmur_columns(cols: Sequence[np.ndarray]) -> np.ndarray:
     return _fmix32(h)
 
 
-_default_threads: int | None = None  # threads per call when the caller gives none (None: up to 4, one per core)
-
-
-def use_threads(n: int | None) -> None:
-    """Threads each sketching call uses by default; a worker process of a pool that already has one
-    process per core sets 1 (more threads only contend for the same cores)."""
-    global _default_threads
-    _default_threads = n
-
-
 def _workers(workers: int | None) -> int:
     if workers is None:
-        workers = _default_threads
+        workers = threads()  # 1 in a pool worker (simtool.core.threads)
     return max(1, min(4, os.cpu_count() or 1) if workers is None else workers)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Any
 
+from simtool.core.threads import use_threads
 from simtool.core.types import Document, Notice, Skip
 from simtool.read.ingest import iter_files, read_document
 from simtool.read.parse import notices_from_text
@@ -63,9 +64,7 @@ def _worker_start(known: frozenset[str], parent: int) -> None:
     if os.getppid() != parent:
         os._exit(1)
     _remember(known)
-    from simtool.match.sketch import use_threads
-
-    use_threads(1)  # the pool already has a process per core
+    use_threads(1)  # the pool already has a process per core: sketching needs no threads of its own
 
 
 def parse_file(path: str, force: bool = False, index: Indexer | None = None) -> Parsed | Skip:
