@@ -87,13 +87,11 @@ class _Sides:
 
     def fields(self, key: Side) -> dict[str, Any]:
         """``side`` and segment fields of ``key`` = (notice index, unit, start, end)."""
-        got = self.made.get(key)
-        return got if got is not None else self._kept(self.made, key, self._fields)
+        return self._kept(self.made, key, self._fields)
 
     def encoded(self, key: Side) -> str:
         """The JSON of ``fields(key)``."""
-        got = self.json.get(key)
-        return got if got is not None else self._kept(self.json, key, self._encode)
+        return self._kept(self.json, key, self._encode)
 
     def _fields(self, key: Side) -> dict[str, Any]:
         ni, unit, start, end = key
@@ -138,12 +136,12 @@ def _pair_rows(
     spans = (m.a_start[keep], m.a_end[keep], m.b_start[keep], m.b_end[keep], m.family_size[keep])
     names = {CLAUSE: LEVEL_NAMES[CLAUSE]}
     families: dict[int, str] = {}  # family_id of each representative unit, once
-    texts, no_run = u.text, (0, 0, 0, 0, 0.0)
+    texts = u.text
     for k, (ua, ub, ia, ib, score, contained, lev, fam, a0, a1, b0, b1, size) in enumerate(
         _rows_of((*columns, *spans))
     ):
-        run = runs.get(k, no_run) if runs else no_run
-        if run is not no_run:
+        run = runs.get(k)
+        if run is not None:
             if run[0] < 0:
                 continue  # part of a run given with its first pair
             a0, a1, b0, b1, score = run

@@ -233,7 +233,12 @@ def raw_part(raw: str, start: int, end: int, norm: str | None = None) -> tuple[i
     """The span of ``raw`` whose normalized text is ``normalize(raw)[start:end]``, without punctuation at
     its start (``norm``: ``normalize(raw)`` when known; most raw sentences are their own normalized text)."""
     same = raw == norm or (norm is not None and _identity(raw, norm))
-    lo, hi = (start, end) if same else _offsets(raw).span(start, end)
+    return _part_of_raw(raw, None if same else _offsets(raw), start, end)
+
+
+def _part_of_raw(raw: str, offsets: Normalized | None, start: int, end: int) -> tuple[int, int]:
+    """``raw_part`` given the offsets of ``normalize(raw)`` into ``raw`` (``None``: the same text)."""
+    lo, hi = (start, end) if offsets is None else offsets.span(start, end)
     while lo < hi and raw[lo] in _EDGE_PUNCT:
         lo += 1
     return lo, hi
@@ -403,8 +408,7 @@ def _aligned_parts(
     back[order] = np.cumsum(new) - 1
     u, s0, e0 = u[new], s0[new], e0[new]
     cut = np.flatnonzero(np.r_[True, u[1:] != u[:-1]]).tolist() + [len(u)]
-    lo_out: list[int] = []
-    hi_out: list[int] = []
+    found: list[tuple[int, int]] = []
     notice, unit_start, unit_end = units.notice, units.start, units.end
     starts_l, ends_l = s0.tolist(), e0.tolist()
     for g in range(len(cut) - 1):
@@ -413,13 +417,8 @@ def _aligned_parts(
         raw = texts[int(notice[k])][int(unit_start[k]) : int(unit_end[k])]
         norm = units.text[k]
         offsets = None if raw == norm or offsets_are_identity(raw, norm) else normalize_map(raw)
-        for x in range(first, last):
-            lo, hi = (starts_l[x], ends_l[x]) if offsets is None else offsets.span(starts_l[x], ends_l[x])
-            while lo < hi and raw[lo] in _EDGE_PUNCT:
-                lo += 1
-            lo_out.append(lo)
-            hi_out.append(hi)
-    return np.stack([np.array(lo_out, dtype=np.int64), np.array(hi_out, dtype=np.int64)], axis=1), back
+        found.extend(_part_of_raw(raw, offsets, starts_l[x], ends_l[x]) for x in range(first, last))
+    return np.array(found, dtype=np.int64).reshape(-1, 2), back
 
 
 def _partners(occ: np.ndarray, other: np.ndarray, notice: np.ndarray) -> np.ndarray:
