@@ -19,9 +19,9 @@ from simtool.analyses.phrases import corpus_formulaic, learn, phrase_records
 from simtool.cli.app import app
 from simtool.core.spans import merge_spans, subtract_spans
 from simtool.core.types import Notice
+from simtool.core.words import cut
 from simtool.report.output import record_dict
 from simtool.text.normalize import normalize
-from simtool.text.words import cut
 
 SEEDS = "corpora/seeds"
 FIELDS = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import html
+import random
 from pathlib import Path
 
 import docx
@@ -263,6 +264,45 @@ def test_an_item_line_holding_a_sentence_continues_where_it_breaks_mid_clause() 
     assert join_wrapped(item) == item.replace("我市\n", "我市")
     heading = "（一）聚焦贯彻落实党中央决策部署情况，进一步促进党员干部担当作为方面\n区委高度重视，召开专题会议。\n"
     assert join_wrapped(heading) == heading  # an item without a sentence in it is a heading: it ends at the line
+
+
+def test_a_line_broken_inside_a_sentence_continues_however_it_ends() -> None:
+    broken = [
+        ("欢迎广大干部群众对巡", "察整改落实情况进行监督。"),  # inside a word, no comma
+        ("一是持续加大查处力度。持续加强对工作日禁酒", "令执行情况的监督检查。"),  # a sentence in the line
+        ("二是督促市属企业通过多种渠道筹措资金，克服资金投入不足", "问题，保障项目施工进度。"),  # an item with a comma
+        ("整改情况：一是街道明确由一", "名D工委成员负责项目管理工作。"),  # a label with text after it
+        ("（一）在区属企业落实“两个一以贯之”、打造“四个", "平台”建设上方面"),  # an open quotation
+        ("（13）着力提高民主生活会、组织生", "活会质量。"),  # a heading cut inside a word
+        ("（三）聚焦基层D组织领导班子", "和干部队伍建设，推动解决软弱涣散问题。"),  # the next line starts with 和
+        ("开展志愿服务3次以上，积极参与“三话六学”", "活动和全州志愿者服务项目大赛。"),  # a quotation, not the end
+    ]
+    for a, b in broken:
+        assert join_wrapped(f"{a}\n{b}\n") == f"{a}{b}\n", a
+    kept = "一、提高政治站位，强化责任落实\n区委巡察组指出了问题。\n联系电话：0371-1234567\n电子邮箱：xc@163.com\n"
+    assert join_wrapped(kept) == kept  # a heading with commas in it, a contact line: whole lines
+
+
+def test_one_break_anywhere_inside_a_seed_sentence_is_undone() -> None:
+    """A break at 400 random places inside the seeds' sentences (not beside punctuation) is
+    undone 96 % of the time (measured: 391 of 400; 272 before the rules for items,
+    labels, quotations and words cut by the break); the misses are headings cut between two
+    words (``……以巡察整改新成效`` / ``助力……``), which read as a heading and a sentence."""
+    text = "".join(Path(p).read_text(encoding="utf-8") for p in sorted(Path("corpora/seeds").glob("*.txt")))
+    lines = text.split("\n")
+    whole = unwrap(text).text
+    rng = random.Random(7)
+    long_lines = [i for i, ln in enumerate(lines) if len(ln) > 30 and "\t" not in ln]
+    tried = undone = 0
+    while tried < 400:
+        i = rng.choice(long_lines)
+        at = rng.randint(10, len(lines[i]) - 8)
+        if lines[i][at] in "。，；！？、：" or lines[i][at - 1] in "。；！？":
+            continue
+        broken = [*lines[:i], lines[i][:at], lines[i][at:], *lines[i + 1 :]]
+        tried += 1
+        undone += unwrap("\n".join(broken)).text == whole
+    assert undone / tried >= 0.96, undone
 
 
 def test_comma_continues_and_two_line_title_becomes_one(tmp_path: Path) -> None:

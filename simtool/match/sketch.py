@@ -185,7 +185,7 @@ def word_shingles(text: str, n: int = DEFAULT_WORD_NGRAM) -> list[str]:
 
     A text with fewer than n words gives its words joined as one shingle; no words gives [].
     """
-    from simtool.text.words import cut  # imported lazily: loading jieba's dictionary takes about a second
+    from simtool.core.words import cut  # imported lazily: loading jieba's dictionary takes about a second
 
     if n < 1:
         raise ValueError("n must be >= 1")

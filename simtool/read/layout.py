@@ -17,8 +17,11 @@ text back into one line per paragraph, so that the parser sees each sentence who
   none is much longer, see :func:`_common_width`), a full line continues too, even one that ends
   a sentence (the paragraph goes on) or starts with a marker (a long item wrapped); a bare
   number or a short ``……：`` at the start of the next line is then no marker (``1`` / ``4宗``).
-  Otherwise a heading or an item on its own line never continues, a body line (15 characters
-  or more, with a comma) does, and a title broken over two lines becomes one line.  Between two
+  Otherwise a heading or an item on its own line continues only when it is cut in the middle
+  (inside a word as jieba reads it, after ``的``, before ``和``; an item or label with a comma
+  or text after it is body text); a body line that does not end a sentence continues (one
+  with a comma or a sentence in it, one cut inside a word, or a plain run of words), and so
+  does a line inside an open quotation or bracket; a title broken over two lines becomes one line.  Between two
   joined CJK characters or digits nothing is inserted; between two Latin words one space.
 
 Every kept character is left as it was, so offsets computed on the result are exact slices.
@@ -37,7 +40,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from simtool.core.types import Cleaned
-from simtool.read.markers import starts_structure
+from simtool.core.words import word_across
+from simtool.read.markers import LABEL, line_kind, starts_structure
 from simtool.read.parse_meta import is_closing_line, is_date_line, is_unit_line
 from simtool.read.split import is_title_line
 
@@ -62,7 +66,6 @@ _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789"
 _TOC_HEAD = re.compile(r"目\s*录")
 _REMARK = re.compile(r"[（(][^（()）\n]{1,30}[)）]")  # （此件公开发布）
 _COMMA = re.compile(r"[，,]")
-_BODY_LINE = 15  # a line this long with a comma in it is body text, not a heading
 _RUNNING_MAX = 40  # a running header or footer is a short line
 _MIN_PAGE_GAP = 8  # bare numbers this many lines apart (on average) form a page sequence
 _FULL = 0.9  # a line at least this share of the text's line width is full (wrapped)
@@ -336,6 +339,31 @@ def _signature_below(lines: list[str], j: int) -> bool:
 
 
 _SENTENCE_INSIDE = re.compile("[。；！？;!?]")
+_PAIRS = (("“", "”"), ("（", "）"), ("(", ")"), ("《", "》"), ("【", "】"), ("「", "」"))
+_QUOTE_CLOSERS = frozenset("”’」』")
+_ITEM_KINDS = ("enum", "l3", "l4")  # an item line with a comma in it is body text, not a heading
+_CONTINUATION_START = frozenset("和及的等")  # no heading, sentence or clause starts with these
+
+
+def _unclosed(s: str) -> bool:
+    """Whether a quotation or bracket opened in ``s`` is still open at its end."""
+    return any(s.count(o) > s.count(c) for o, c in _PAIRS)
+
+
+def _broken_heading(a: str, b: str) -> bool:
+    """Whether heading or item line ``a`` is cut in the middle and ``b`` carries it on.
+
+    A label followed by text (``整改情况：一是……``) and an item with a comma in it are body
+    text; a heading is cut inside a word (jieba reads one across the break), after a
+    connective (``……的``) or before ``和``/``及``/``的``/``等``.
+    """
+    s = a.lstrip(" \t\u3000")
+    label = LABEL.match(s)
+    if label and s[label.end() :].strip():
+        return True
+    if line_kind(s) in _ITEM_KINDS and _COMMA.search(s):
+        return True
+    return a[-1] in _CONNECTIVE or b[0] in _CONTINUATION_START or word_across(a, b)
 
 
 def _continues(lines: list[str], i: int, logical: str, widths: tuple[int, int]) -> bool:
@@ -349,7 +377,8 @@ def _continues(lines: list[str], i: int, logical: str, widths: tuple[int, int]) 
     chars, columns = widths
     full = bool(chars and len(a) >= _FULL * chars) or bool(columns and _display(a) >= _FULL * columns)
     filled = bool(chars and len(a) >= chars - 1) or bool(columns and _display(a) >= columns - 2)
-    open_end = full and last not in _FINAL and last not in _CLOSERS  # cut mid-sentence at the width
+    unclosed = last not in _FINAL and _unclosed(logical)  # inside “……” or （……）
+    open_end = unclosed or (full and last not in _FINAL and last not in _CLOSERS)  # cut mid-sentence
     if open_end and last in _CONNECTIVE:
         pass  # ``针对“……”的`` / ``整改情况：``: nothing ends in 的, whatever the next line starts with
     elif starts_structure(b, weak=not open_end) or is_title_line(b) or _TOC_HEAD.fullmatch(b):
@@ -361,16 +390,20 @@ def _continues(lines: list[str], i: int, logical: str, widths: tuple[int, int]) 
         return True  # a title over two lines (centred lines may be indented differently)
     if _indent(lines[i + 1]) >= 2 and _indent(lines[i + 1]) > _indent(lines[i]):
         return False  # an indented line opens a paragraph
-    if last in _CONTINUE:
+    if last in _CONTINUE or unclosed:
         return True
-    if last in _FINAL or last in _CLOSERS or (starts_structure(a) and not _SENTENCE_INSIDE.search(a[:-1])):
-        # a sentence, a quotation, a heading or an item that ends here, unless the line is
-        # filled to the width of wrapped text (then the paragraph goes on); an item line that
-        # already holds a sentence (四是…。严格执行…，) is a paragraph, not a heading
+    quoted = last in _QUOTE_CLOSERS and len(a) > 1 and a[-2] not in _FINAL  # ……“双报到”  (no 。” )
+    if last in _FINAL or (last in _CLOSERS and not quoted):
+        # a sentence or a quotation that ends here, unless the line is filled to the width of
+        # wrapped text (then the paragraph goes on)
         return filled
-    if full:
-        return True
-    return len(a) >= _BODY_LINE and _COMMA.search(a) is not None  # a sentence broken after a clause
+    if starts_structure(a) and not _SENTENCE_INSIDE.search(a[:-1]):
+        # a heading or an item on its own line, unless cut in the middle; an item line that
+        # already holds a sentence (四是…。严格执行…，) is a paragraph, not a heading
+        return filled or _broken_heading(a, b)
+    if full or _COMMA.search(a) or _SENTENCE_INSIDE.search(a) or word_across(a, b):
+        return True  # a body line broken inside a sentence
+    return last in _CONNECTIVE or b[0] in _CONTINUATION_START  # a line of words alone may be a heading
 
 
 def join_wrapped(text: str) -> str:
