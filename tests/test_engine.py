@@ -327,3 +327,27 @@ def test_units_built_on_two_processes_equal_the_units_built_on_one(
     assert len(one) > 1000 and one.text == two.text
     for name in ("notice", "start", "end", "kind", "problem", "seq", "sentence", "level", "segment"):
         assert np.array_equal(getattr(one, name), getattr(two, name)), name
+
+
+def test_every_reported_pair_rescored_from_its_two_texts_reaches_the_threshold(seeds: simtool.Loaded) -> None:
+    """What a reader recomputes from a record: Indel similarity of the two texts for a similar or
+    identical pair, ``partial_ratio`` of the shorter in the longer for a containment.  A
+    containment whose matched part is cut shorter than the contained unit is a similar pair of
+    the two texts (partial_ratio would swap the roles and score it lower)."""
+    from rapidfuzz import fuzz
+
+    m = find_matches(seeds.notices, min_sim=0.8, scope="cross")
+    records = list(pair_records(seeds.notices, m))
+    kinds = {r["match"] for r in records}
+    assert {"contained", "similar", "identical"} <= kinds
+    low = []
+    for r in records:
+        x, y = simtool.normalize(r["a"]["text"]), simtool.normalize(r["b"]["text"])
+        if r["match"] == "contained":
+            short, long_ = sorted((x, y), key=len)
+            score = fuzz.partial_ratio(short, long_) / 100
+        else:
+            score = Indel.normalized_similarity(x, y)
+        if score < 0.8 - 0.01:
+            low.append((round(score, 4), r["score"], r["match"], x, y))
+    assert not low, low[:3]

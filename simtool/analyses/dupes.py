@@ -32,7 +32,9 @@ def pair_records(notices: Sequence[Notice], m: Matches) -> Iterator[dict[str, An
     ``start``/``end`` of each side are the aligned span (the part of a longer unit that matches
     a shorter one); ``unit`` says whether the pair was matched as sentences or as clauses;
     each side names the segment (kind, problem number) its sentence lies in.  Clause pairs that
-    repeat another pair are left out (``reported_pairs``).
+    repeat another pair are left out (``reported_pairs``).  ``match`` is ``identical``, ``similar``
+    (the two texts' Indel similarity is the score) or ``contained`` (the shorter text inside the
+    longer one: their ``partial_ratio`` is the score).
     """
     fields = _Sides(notices, m.units).fields
     for score, scope, match, unit, sa, sb, family, size in _pair_rows(notices, m):
@@ -132,7 +134,7 @@ def _pair_rows(
     a, b = m.a[keep], m.b[keep]
     level = np.zeros(len(keep), dtype=np.int64) if u.level is None else np.maximum(u.level[a], u.level[b])
     runs = clause_runs(notices, m, keep)
-    columns = (a, b, u.notice[a], u.notice[b], m.score[keep], m.contained[keep], level, m.family[keep])
+    columns = (a, b, u.notice[a], u.notice[b], m.score[keep], _contained(m, keep), level, m.family[keep])
     spans = (m.a_start[keep], m.a_end[keep], m.b_start[keep], m.b_end[keep], m.family_size[keep])
     names = {CLAUSE: LEVEL_NAMES[CLAUSE]}
     families: dict[int, str] = {}  # family_id of each representative unit, once
@@ -156,6 +158,20 @@ def _pair_rows(
                 family = families[fam] = family_id(notices[int(u.notice[fam])], int(u.start[fam]))
         unit = names.get(lev, LEVEL_NAMES[SENTENCE])
         yield score, "within" if ia == ib else "cross", match, unit, (ia, ua, a0, a1), (ib, ub, b0, b1), family, size
+
+
+def _contained(m: Matches, keep: np.ndarray) -> np.ndarray:
+    """Whether each pair of ``keep`` is reported as ``contained``: a containment whose matched part of
+    the longer unit is at least as long as the shorter unit.  A part cut shorter than the unit
+    (``区委第四巡察组对XX乡党委进行了巡察。`` for ``区委第四巡察组对区国资委党委进行了巡察。``) makes the two
+    reported texts a similar pair as wholes: their similarity is the score, and ``partial_ratio`` of
+    the two, which a reader would recompute for a containment, is lower."""
+    u, a = m.units, m.a[keep]
+    a0, a1, b0, b1 = m.a_start[keep], m.a_end[keep], m.b_start[keep], m.b_end[keep]
+    a_whole = (a0 == u.start[a]) & (a1 == u.end[a])  # the shorter unit is whole; the other side is the part
+    short_len = np.where(a_whole, a1 - a0, b1 - b0)
+    part_len = np.where(a_whole, b1 - b0, a1 - a0)
+    return m.contained[keep] & (part_len >= short_len)
 
 
 ROWS_AT_ONCE = 1 << 16  # rows turned into Python values at a time (all of 18M pairs' would take 8 GB)
