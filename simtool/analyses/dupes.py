@@ -10,6 +10,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 import numpy as np
+from rapidfuzz import fuzz, process
 
 from simtool.core.types import Notice, View
 from simtool.match.engine import Matches, covered_by_sentences
@@ -134,7 +135,7 @@ def _pair_rows(
     a, b = m.a[keep], m.b[keep]
     level = np.zeros(len(keep), dtype=np.int64) if u.level is None else np.maximum(u.level[a], u.level[b])
     runs = clause_runs(notices, m, keep)
-    columns = (a, b, u.notice[a], u.notice[b], m.score[keep], _contained(m, keep), level, m.family[keep])
+    columns = (a, b, u.notice[a], u.notice[b], m.score[keep], _contained(notices, m, keep), level, m.family[keep])
     spans = (m.a_start[keep], m.a_end[keep], m.b_start[keep], m.b_end[keep], m.family_size[keep])
     names = {CLAUSE: LEVEL_NAMES[CLAUSE]}
     families: dict[int, str] = {}  # family_id of each representative unit, once
@@ -160,18 +161,36 @@ def _pair_rows(
         yield score, "within" if ia == ib else "cross", match, unit, (ia, ua, a0, a1), (ib, ub, b0, b1), family, size
 
 
-def _contained(m: Matches, keep: np.ndarray) -> np.ndarray:
-    """Whether each pair of ``keep`` is reported as ``contained``: a containment whose matched part of
-    the longer unit is at least as long as the shorter unit.  A part cut shorter than the unit
-    (``区委第四巡察组对XX乡党委进行了巡察。`` for ``区委第四巡察组对区国资委党委进行了巡察。``) makes the two
-    reported texts a similar pair as wholes: their similarity is the score, and ``partial_ratio`` of
-    the two, which a reader would recompute for a containment, is lower."""
+def _contained(notices: Sequence[Notice], m: Matches, keep: np.ndarray) -> np.ndarray:
+    """Whether each pair of ``keep`` is reported as ``contained``: a containment whose two reported
+    texts show it, the shorter found inside the other at its score (``partial_ratio``).
+
+    The matched part of the longer unit may be cut shorter than the contained unit
+    (``区委第四巡察组对XX乡党委进行了巡察。`` for ``区委第四巡察组对区国资委党委进行了巡察。``); then
+    ``partial_ratio`` of the two texts swaps their roles and may score lower, while they are a
+    similar pair as wholes (their similarity is the score): such a pair is reported as similar.
+    """
+    contained = m.contained[keep].copy()
     u, a = m.units, m.a[keep]
     a0, a1, b0, b1 = m.a_start[keep], m.a_end[keep], m.b_start[keep], m.b_end[keep]
-    a_whole = (a0 == u.start[a]) & (a1 == u.end[a])  # the shorter unit is whole; the other side is the part
+    a_whole = (a0 == u.start[a]) & (a1 == u.end[a])  # the contained unit is whole; the other side is the part
     short_len = np.where(a_whole, a1 - a0, b1 - b0)
     part_len = np.where(a_whole, b1 - b0, a1 - a0)
-    return m.contained[keep] & (part_len >= short_len)
+    cut = np.flatnonzero(contained & (part_len < short_len))
+    na, nb, score = u.notice[a[cut]], u.notice[m.b[keep][cut]], m.score[keep][cut]
+    for lo in range(0, len(cut), ROWS_AT_ONCE):
+        rows = zip(*(c[lo : lo + ROWS_AT_ONCE].tolist() for c in (na, a0[cut], a1[cut], nb, b0[cut], b1[cut])))
+        left, right = [], []
+        for ia, x0, x1, ib, y0, y1 in rows:
+            left.append(notices[ia].text[x0:x1])
+            right.append(notices[ib].text[y0:y1])
+        part = process.cpdist(left, right, scorer=fuzz.partial_ratio, workers=-1, dtype=np.float64) / 100
+        at = cut[lo : lo + ROWS_AT_ONCE]
+        contained[at] = part >= score[lo : lo + ROWS_AT_ONCE] - SCORE_SLACK
+    return contained
+
+
+SCORE_SLACK = 0.01  # a containment shown by its texts within this of its score (raw text, before normalization)
 
 
 ROWS_AT_ONCE = 1 << 16  # rows turned into Python values at a time (all of 18M pairs' would take 8 GB)
