@@ -161,6 +161,27 @@ def test_wrapped_pdf_with_page_numbers_only_in_the_text(tmp_path: Path, referenc
     assert [s.text for s in notice.segments if s.kind == "signature"] == ["中共XX局D组", "2023年8月18日"]
 
 
+@pytest.mark.parametrize("fmt", ["txt", "docx", "pdf"])
+@pytest.mark.parametrize("at", ["制定理论学习中心组年度学习计", "一是制定理论学习中心组年度学习计划，将党的二十大精神和习近平总书记"])
+def test_one_break_inside_a_sentence_in_every_format(tmp_path: Path, reference: Notice, fmt: str, at: str) -> None:
+    """A copied sentence broken once, not at a width: inside a word (学习计 / 划) or after a clause
+    ending without a comma (…习近平总书记 / 重要讲话精神…); the notice parses as the unbroken one."""
+    k = LINES.index(SENTENCE)
+    cut = SENTENCE.index(at) + len(at)
+    lines = [*LINES[:k], SENTENCE[:cut], SENTENCE[cut:], *LINES[k + 1 :]]
+    path = tmp_path / f"broken.{fmt}"
+    if fmt == "txt":
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    elif fmt == "docx":
+        document = docx.Document()
+        for line in lines:
+            document.add_paragraph(line)
+        document.save(str(path))
+    else:
+        write_pdf(path, [[ln[i : i + 40] for ln in lines for i in range(0, len(ln), 40)]])
+    assert_like_reference(the_notice(path), reference)
+
+
 # ---- a real seed notice re-wrapped ---------------------------------------------------------------
 
 
