@@ -300,7 +300,7 @@ def test_a_line_broken_inside_a_sentence_continues_however_it_ends() -> None:
     ]
     for a, b in broken:
         assert join_wrapped(f"{a}\n{b}\n") == f"{a}{b}\n", a
-    kept = "一、提高政治站位，强化责任落实\n区委巡察组指出了问题。\n联系电话：0371-1234567\n电子邮箱：xc@163.com\n"
+    kept = "一、提高政治站位，强化责任落实\n区委巡察组指出了问题。\n附件1\n2023年整改台账\n联系电话：0371-1234567\n电子邮箱：xc@163.com\n"
     assert join_wrapped(kept) == kept  # a heading with commas in it, a contact line: whole lines
 
 

@@ -86,11 +86,16 @@ def _words(text: str) -> list[str]:
 
 def word_across(left: str, right: str) -> bool:
     """Whether the most probable words of the joint read one across it (``left`` ends inside a word).
+    A joint between two Latin letters or digits is no evidence (``附件1`` / ``2023年……``).
 
     >>> word_across("欢迎广大干部群众对巡", "察整改"), word_across("一、总体情况", "区委巡察组")
     (True, False)
+    >>> word_across("附件1", "2023年工作台账")
+    False
     """
     left, right = left[-6:], right[:6]
+    if not left or not right or (_LATIN.fullmatch(left[-1]) and _LATIN.fullmatch(right[0])):
+        return False
     start = 0
     for word in _words(left + right):
         if start < len(left) < start + len(word):
