@@ -18,11 +18,13 @@ text back into one line per paragraph, so that the parser sees each sentence who
   a sentence (the paragraph goes on) or starts with a marker (a long item wrapped); a bare
   number or a short ``……：`` at the start of the next line is then no marker (``1`` / ``4宗``).
   Otherwise a heading or an item on its own line continues only when it is cut in the middle
-  (inside a word as jieba reads it, after ``的``, before ``和``; an item or label with a comma
-  or text after it is body text); a body line that does not end a sentence continues (one
-  with a comma or a sentence in it, one cut inside a word, or a plain run of words), and so
-  does a line inside an open quotation or bracket; a title broken over two lines becomes one line.  Between two
-  joined CJK characters or digits nothing is inserted; between two Latin words one space.
+  (inside a word, as ``simtool.core.words.word_across`` reads jieba's dictionary, after ``的``,
+  before ``和``; an item with a comma or a label with text after it is body text); a body line
+  that does not end a sentence continues when it holds a comma or a sentence, is cut inside a
+  word or after ``的`` (a line of words alone, such as ``整改工作开展情况``, may be a heading and
+  does not); a line inside an open quotation or bracket continues; a title broken over two lines
+  becomes one line.  Between two joined CJK characters or digits nothing is inserted; between
+  two Latin words one space.
 
 Every kept character is left as it was, so offsets computed on the result are exact slices.
 
@@ -354,7 +356,7 @@ def _broken_heading(a: str, b: str) -> bool:
     """Whether heading or item line ``a`` is cut in the middle and ``b`` carries it on.
 
     A label followed by text (``整改情况：一是……``) and an item with a comma in it are body
-    text; a heading is cut inside a word (jieba reads one across the break), after a
+    text; a heading is cut inside a word (``word_across``), after a
     connective (``……的``) or before ``和``/``及``/``的``/``等``.
     """
     s = a.lstrip(" \t\u3000")
