@@ -161,6 +161,9 @@ def _pair_rows(
         yield score, "within" if ia == ib else "cross", match, unit, (ia, ua, a0, a1), (ib, ub, b0, b1), family, size
 
 
+SCORE_SLACK = 0.01  # a containment shown by its texts within this of its score (raw text, before normalization)
+
+
 def _contained(notices: Sequence[Notice], m: Matches, keep: np.ndarray) -> np.ndarray:
     """Whether each pair of ``keep`` is reported as ``contained``: a containment whose two reported
     texts show it, the shorter found inside the other at its score (``partial_ratio``).
@@ -177,30 +180,32 @@ def _contained(notices: Sequence[Notice], m: Matches, keep: np.ndarray) -> np.nd
     short_len = np.where(a_whole, a1 - a0, b1 - b0)
     part_len = np.where(a_whole, b1 - b0, a1 - a0)
     cut = np.flatnonzero(contained & (part_len < short_len))
-    na, nb, score = u.notice[a[cut]], u.notice[m.b[keep][cut]], m.score[keep][cut]
-    for lo in range(0, len(cut), ROWS_AT_ONCE):
-        rows = zip(*(c[lo : lo + ROWS_AT_ONCE].tolist() for c in (na, a0[cut], a1[cut], nb, b0[cut], b1[cut])))
+    score = m.score[keep][cut]
+    columns = (u.notice[a[cut]], a0[cut], a1[cut], u.notice[m.b[keep][cut]], b0[cut], b1[cut])
+    for lo, rows in _row_slices(columns):
         left, right = [], []
         for ia, x0, x1, ib, y0, y1 in rows:
             left.append(notices[ia].text[x0:x1])
             right.append(notices[ib].text[y0:y1])
         part = process.cpdist(left, right, scorer=fuzz.partial_ratio, workers=-1, dtype=np.float64) / 100
-        at = cut[lo : lo + ROWS_AT_ONCE]
-        contained[at] = part >= score[lo : lo + ROWS_AT_ONCE] - SCORE_SLACK
+        contained[cut[lo : lo + len(part)]] = part >= score[lo : lo + len(part)] - SCORE_SLACK
     return contained
-
-
-SCORE_SLACK = 0.01  # a containment shown by its texts within this of its score (raw text, before normalization)
 
 
 ROWS_AT_ONCE = 1 << 16  # rows turned into Python values at a time (all of 18M pairs' would take 8 GB)
 
 
-def _rows_of(columns: Sequence[np.ndarray]) -> Iterator[tuple[Any, ...]]:
-    """``zip(*(c.tolist() for c in columns))``, a slice of rows at a time."""
+def _row_slices(columns: Sequence[np.ndarray]) -> Iterator[tuple[int, Iterator[tuple[Any, ...]]]]:
+    """``(first row, rows)`` of ``zip(*(c.tolist() for c in columns))``, ``ROWS_AT_ONCE`` rows at a time."""
     n = len(columns[0]) if columns else 0
     for lo in range(0, n, ROWS_AT_ONCE):
-        yield from zip(*(c[lo : lo + ROWS_AT_ONCE].tolist() for c in columns))
+        yield lo, zip(*(c[lo : lo + ROWS_AT_ONCE].tolist() for c in columns))
+
+
+def _rows_of(columns: Sequence[np.ndarray]) -> Iterator[tuple[Any, ...]]:
+    """``zip(*(c.tolist() for c in columns))``, a slice of rows at a time."""
+    for _, rows in _row_slices(columns):
+        yield from rows
 
 
 RUN_GAP = 2  # characters (a comma, a space) allowed between two clause pairs of one run

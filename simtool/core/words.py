@@ -69,8 +69,8 @@ def _words(text: str) -> list[str]:
     n = len(text)
     route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
     for i in range(n - 1, -1, -1):
-        ends = [j for j in range(i + 1, min(n, i + MAX_WORD) + 1) if freq.get(text[i:j])] or [i + 1]
-        route[i] = max((math.log(freq.get(text[i:j]) or 1) - log_total + route[j][0], j) for j in ends)
+        words = [(f, j) for j in range(i + 1, min(n, i + MAX_WORD) + 1) if (f := freq.get(text[i:j]))] or [(1, i + 1)]
+        route[i] = max((math.log(f) - log_total + route[j][0], j) for f, j in words)
     out: list[str] = []
     i = 0
     while i < n:

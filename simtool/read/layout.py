@@ -365,7 +365,12 @@ def _broken_heading(a: str, b: str) -> bool:
         return True
     if line_kind(s) in _ITEM_KINDS and _COMMA.search(s):
         return True
-    return a[-1] in _CONNECTIVE or b[0] in _CONTINUATION_START or word_across(a, b)
+    return _cut_at_a_connective(a, b) or word_across(a, b)
+
+
+def _cut_at_a_connective(a: str, b: str) -> bool:
+    """Whether the break falls after ``的``/``对``/``和``… or before ``和``/``及``/``的``/``等``: nothing ends or starts there."""
+    return a[-1] in _CONNECTIVE or b[0] in _CONTINUATION_START
 
 
 def _continues(lines: list[str], i: int, logical: str, widths: tuple[int, int]) -> bool:
@@ -405,7 +410,7 @@ def _continues(lines: list[str], i: int, logical: str, widths: tuple[int, int]) 
         return filled or _broken_heading(a, b)
     if full or _COMMA.search(a) or _SENTENCE_INSIDE.search(a) or word_across(a, b):
         return True  # a body line broken inside a sentence
-    return last in _CONNECTIVE or b[0] in _CONTINUATION_START  # a line of words alone may be a heading
+    return _cut_at_a_connective(a, b)  # a line of words alone may be a heading
 
 
 def join_wrapped(text: str) -> str:
