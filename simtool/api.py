@@ -60,6 +60,7 @@ def ingest(
     """Add every readable file under ``paths`` to the store ``db`` (one transaction per file;
     files are read and parsed on ``jobs`` processes; default one, see ``use_all_cores``)."""
     from simtool.read.ingest import iter_files
+    from simtool.store.cache import prepare_check_index
     from simtool.store.codec import encode_index, ensure_index
     from simtool.store.corpus import ingest as ingest_files
 
@@ -70,6 +71,8 @@ def ingest(
     try:
         ensure_index(store)
         events = ingest_files(files, store, on_event=on_event, index=encode_index, jobs=jobs)
+        if any(isinstance(e, IngestResult) and e.status != "exists" for e in events):
+            prepare_check_index(store)
     finally:
         if not isinstance(db, Store):
             store.close()

@@ -139,12 +139,39 @@ def test_the_memory_mapped_cache_equals_a_fresh_build(store_path: Path) -> None:
     assert isinstance(mapped.keys.base, np.memmap)  # read from the files, not built again
     for name in mapped.__slots__:  # type: ignore[attr-defined]
         a, b = getattr(mapped, name), getattr(fresh, name)
-        if name in ("keys", "key_unit"):  # equal keys may come in any order
-            a, b = (
-                sorted(zip(np.asarray(a).tolist(), np.asarray(mapped.key_unit).tolist())),
-                sorted(zip(np.asarray(b).tolist(), np.asarray(fresh.key_unit).tolist())),
-            )
         assert np.array_equal(np.asarray(a), np.asarray(b)) if isinstance(b, np.ndarray) else a == b, name
+    lengths = [len(t) for t in fresh.unit_texts(np.arange(len(fresh.ident)))]
+    assert fresh.text_len.tolist() == lengths
+
+
+def test_every_stored_key_finds_its_own_unit(store_path: Path) -> None:
+    bands, _ = index_bands()
+    with Store(store_path) as store:
+        cache = _build(store, bands)
+        flat = np.concatenate([decode_keys(k, bands).ravel() for _i, _t, _u, _d, _x, k, _s in store.indexed_rows()])
+    own = np.repeat(np.arange(len(flat) // bands), bands)
+    for at in range(0, len(flat), bands * 1000):  # a thousand units at a time, as check asks
+        q, u = cache.candidates(flat[at : at + bands * 1000], bands)
+        found = set(zip(q.tolist(), u.tolist()))
+        assert all((k, int(own[at + k * bands])) in found for k in range(len(flat[at : at + bands * 1000]) // bands))
+
+
+def test_ingest_writes_the_check_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    import simtool.store.cache as cache_module
+    from simtool.cli.app import app
+
+    db = str(tmp_path / "s.db")
+    assert CliRunner().invoke(app, ["ingest", str(SEEDS), "--db", db, "--quiet"]).exit_code == 0
+    assert list(tmp_path.glob("s.db.lsh-*.json"))
+
+    def no_build(*_a: object) -> None:
+        raise AssertionError("the first check built the index again")
+
+    monkeypatch.setattr(cache_module, "_build", no_build)
+    with Store(db) as store:
+        assert check_notices(simtool.load([str(SEEDS / "002_7d8fcde3e44e2eb6.txt")]).notices, store)[0].sources
 
 
 def test_a_reindex_keeps_the_generation_and_renews_the_cache(store_path: Path, tmp_path: Path) -> None:

@@ -125,6 +125,38 @@ def test_check_against_a_store_equals_the_in_memory_analysis(
     assert sum(r.shared for r in records) > 3000
 
 
+def test_check_joins_a_formula_family_as_the_in_memory_star_does(tmp_path: Path, seeds: list[Notice]) -> None:
+    """61 notices end with the same formula: a family of more than 50 occurrences, drawn as a star
+    (each occurrence with the first one, the first with all).  check of each against the store of
+    all of them equals the in-memory analysis, sources included, and pairs a notice's formula with
+    the first stored one only (the first notice: with all)."""
+    formula = "欢迎广大干部群众对巡察整改落实情况进行监督，如有意见建议请及时向我们反映。"
+    measures = [s for n in seeds for s in n.segments if s.kind == "measure" and 60 <= len(s.text) <= 200]
+    folder = tmp_path / "notices"
+    folder.mkdir()
+    for k in range(61):
+        (folder / f"n{k:02d}.txt").write_text(
+            f"第{k}局党组关于巡察整改进展情况的通报\n一、整改落实情况\n{measures[k].text}\n{formula}\n第{k}局党组\n2024年1月5日\n",
+            encoding="utf-8",
+        )
+    notices = simtool.load([str(folder)]).notices
+    shares = notice_shares(notices, simtool.find_matches(notices, min_sim=0.8))
+    with Store(tmp_path / "s.db") as store:
+        ensure_index(store)
+        list(ingest(list(iter_files([str(folder)])), store, index=encode_index))
+        records = check_notices(notices, store)
+    for n, st, rec in zip(notices, shares, records):
+        assert (rec.shared, rec.copy_ratio, rec.max_source) == (st.shared, st.copy_ratio, st.max_source), n.id
+        assert [(s.notice, s.shared) for s in rec.sources] == [(s.source, s.shared) for s in st.sources], n.id
+    at = [n.text.index(formula) for n in notices]
+    holders = [
+        [s.notice for s in rec.sources if any(a <= at[k] < b for a, b in s.shared_spans)]
+        for k, rec in enumerate(records)
+    ]
+    assert sorted(holders[0]) == [n.id for n in notices[1:]]  # the first occurrence: with all
+    assert holders[1] == [notices[0].id] and all(h == [notices[0].id] for h in holders[2:])
+
+
 def test_overlap_pairs_and_notice_ratios_come_from_the_same_spans(
     seeds: list[Notice], seed_matches: simtool.match.engine.Matches
 ) -> None:

@@ -259,3 +259,38 @@ def test_estimated_jaccard_is_close_to_true_jaccard(seed_texts: list[str], schem
 
 def test_default_scheme_is_datasketch_default() -> None:
     assert datasketch.MinHash().scheme == DEFAULT_SCHEME
+
+
+def _gram_hash(gram: str) -> int:
+    """``runs.gram_hashes``' hash of one gram, written out one character at a time (64-bit arithmetic)."""
+    mask, base, h = (1 << 64) - 1, 0x9E3779B97F4A7C15, 0
+    for ch in gram:
+        h = ((h ^ ord(ch)) * base) & mask
+        h ^= h >> 29
+    return h >> 26
+
+
+@pytest.mark.parametrize("n", [3, 12])
+def test_gram_hashes_equal_the_per_text_reference(seed_texts: list[str], n: int) -> None:
+    from simtool.match.runs import gram_hashes
+
+    h, who = gram_hashes(seed_texts, n)
+    got = sorted(zip(h.tolist(), who.tolist()))
+    expected = sorted({(_gram_hash(t[k : k + n]), i) for i, t in enumerate(seed_texts) for k in range(len(t) - n + 1)})
+    assert got == expected and len(expected) > 1000
+
+
+def test_run_pairs_equal_the_plain_postings(seed_texts: list[str]) -> None:
+    from collections import defaultdict
+
+    from simtool.match.runs import run_pairs
+
+    texts = seed_texts + [t[3:40] + "，另加的一句话" for t in seed_texts[:60]]  # shared runs
+    holders: dict[int, set[int]] = defaultdict(set)
+    for i, t in enumerate(texts):
+        for k in range(len(t) - 12 + 1):
+            holders[_gram_hash(t[k : k + 12])].add(i)
+    m = len(texts)
+    expected = {min(a, b) * m + max(a, b) for g in holders.values() if len(g) <= 64 for a in g for b in g if a != b}
+    got = run_pairs(texts, n=12, max_holders=64)
+    assert got.tolist() == sorted(expected) and len(expected) > 50

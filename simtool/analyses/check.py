@@ -26,7 +26,15 @@ from simtool.analyses.records import optional
 from simtool.analyses.shared import BlockFinder, SharedText, notice_shares, same_text_key, shared_text
 from simtool.core.errors import UserError
 from simtool.core.types import Notice
-from simtool.match.engine import DEFAULT_MIN_SIM, DEFAULT_PARAMS, INDEX_BUILD_SIM, INDEX_MIN_SIM, keys_for, raw_part
+from simtool.match.engine import (
+    DEFAULT_MAX_FAMILY,
+    DEFAULT_MIN_SIM,
+    DEFAULT_PARAMS,
+    INDEX_BUILD_SIM,
+    INDEX_MIN_SIM,
+    keys_for,
+    raw_part,
+)
 from simtool.match.lsh import sorted_unique
 from simtool.match.units import build_units
 from simtool.match.verify import CONTAIN_MIN_CHARS, SENTENCE_CONTAIN_RATIO, verify
@@ -232,13 +240,25 @@ class Found:
         return out
 
 
-def find_sources(notice: Notice, cache: IndexCache, allowed: np.ndarray, bands: int, min_sim: float) -> Found:
+def find_sources(
+    notice: Notice,
+    cache: IndexCache,
+    allowed: np.ndarray,
+    bands: int,
+    min_sim: float,
+    *,
+    position: int | None = None,
+    max_family: int = DEFAULT_MAX_FAMILY,
+) -> Found:
     """Candidates of ``notice``'s units among the stored units of the ``allowed`` notices, verified
-    once per distinct (query unit, stored text) and expanded to every stored unit with that text.
+    once per distinct (query unit, stored text) and expanded to every stored unit with that text
+    (to the first of them only when there are more than ``max_family``: a formula's family).
+    ``position``: the notice's own place in the store's order (a notice not stored comes last).
 
     The stored text of a pair is that of its representative, the first of its units by (notice id,
     unit); the expansion to the other units is done once per distinct original text.
     """
+    position = len(cache.ids) if position is None else position
     units = build_units([notice], "literal")
     flat = keys_for(units.text, DEFAULT_PARAMS, INDEX_BUILD_SIM).ravel() if len(units) else np.empty(0, np.int64)
     q, u = cache.candidates(flat, bands)
@@ -281,8 +301,12 @@ def find_sources(notice: Notice, cache: IndexCache, allowed: np.ndarray, bands: 
     pairs = np.stack([gq[maybe], len(units) + gt[maybe]], axis=1).astype(np.int64).reshape(-1, 2)
     ver = verify(texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO)
     group = np.searchsorted(gq * max(1, len(distinct)) + gt, ver.i * max(1, len(distinct)) + ver.j - len(units))
-    # one row per matched stored unit: the members of each verified pair's group, in order
+    # one row per matched stored unit: the members of each verified pair's group, in order.  A text
+    # stored more than max_family times (with the checked unit's occurrence) is a family, drawn as a
+    # star in ``find_matches``: each occurrence paired with the first one, which is paired with all.
+    # So the checked unit is paired with the first stored one only, unless it comes first itself.
     size = bounds[group + 1] - bounds[group]
+    size[(size + 1 > max_family) & (pos[bounds[group]] < position)] = 1
     member = np.repeat(bounds[group] - (np.cumsum(size) - size), size) + np.arange(int(size.sum()), dtype=np.int64)
     row_pair = np.repeat(np.arange(len(group), dtype=np.int64), size)
     row_pos, row_u = pos[member], u[member]
@@ -368,7 +392,7 @@ def check_notices(
         own = allowed.copy()
         if notice.id in where:
             own[where[notice.id]] = False
-        found = find_sources(notice, cache, own, bands, min_sim)
+        found = find_sources(notice, cache, own, bands, min_sim, position=where.get(notice.id))
         by_source = {cache.ids[p]: spans for p, spans in found.spans.items()}
         # a verbatim copy shares all its text; only sources matching much of it can be one
         key, half = same_text_key(notice.text), len(notice.text) // 2

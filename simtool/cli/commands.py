@@ -184,6 +184,7 @@ def run_ingest(
     ``force`` also takes in files that do not look like notices (``不像整改通报``); the files under
     ``references`` are stored as reference documents (引用, never notices or sources).
     """
+    from simtool.store.cache import prepare_check_index
     from simtool.store.codec import encode_index, ensure_index
     from simtool.store.corpus import SameText, duplicate_reason, ingest, ingest_references
 
@@ -195,7 +196,7 @@ def run_ingest(
     with (
         Store(db) as store,
         Progress(
-            TextColumn("导入"),
+            TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
@@ -204,7 +205,7 @@ def run_ingest(
             disable=quiet or len(files) < 20,
         ) as progress,
     ):
-        task = progress.add_task("ingest", total=len(files))
+        task = progress.add_task("导入", total=len(files))
 
         def step(_e: IngestResult | Skip) -> None:
             progress.advance(task)
@@ -213,6 +214,9 @@ def run_ingest(
         events += ingest(files, store, on_event=step, index=encode_index, force=force, jobs=jobs)
         ref_events = ingest_references(references, store) if references else []
         total, stored_refs = store.count_notices(), len(store.reference_sha256())
+        if any(isinstance(e, IngestResult) and e.status != "exists" for e in events):
+            progress.update(task, description="建立检测索引")
+            prepare_check_index(store)
     added = [e for e in events if isinstance(e, IngestResult)]
     bad = [e for e in events if isinstance(e, Skip)]
     if not quiet:

@@ -43,15 +43,20 @@ def gram_hashes(texts: Sequence[str], n: int = RUN_CHARS) -> tuple[np.ndarray, n
     if not len(texts) or lengths.max(initial=0) < n:
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
     chars = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    ends = np.cumsum(lengths)
-    holder = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-    starts = np.flatnonzero(np.arange(len(chars)) + n <= ends[holder])  # grams inside their own text
-    h = np.zeros(len(starts), dtype=np.uint64)
+    # the grams inside their own text: text t's first len(t) - n + 1 positions, in text order
+    grams_of = np.maximum(lengths - n + 1, 0)
+    who = np.repeat(np.arange(len(texts), dtype=np.int64), grams_of)
+    begin = np.cumsum(lengths) - lengths
+    starts = np.repeat(begin - (np.cumsum(grams_of) - grams_of), grams_of) + np.arange(len(who), dtype=np.int64)
+    # every position's gram from contiguous slices (no gathers), then those
+    span = len(chars) - n + 1
+    h = np.zeros(span, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for k in range(n):
-            h = (h ^ chars[starts + k]) * _BASE
+            h ^= chars[k : k + span]
+            h *= _BASE
             h ^= h >> np.uint64(29)
-    who = holder[starts]
+    h = h[starts]
     # each gram once per text: one sort of (hash, text) packed in 64 bits (the hash keeps its top 38
     # bits; a collision of two grams only proposes a pair that verify then rejects)
     key = sorted_unique(((h >> np.uint64(_TEXT_BITS)) << np.uint64(_TEXT_BITS)) | who.astype(np.uint64))

@@ -28,8 +28,8 @@ from simtool.store.sqlite import Store
 from simtool.text import sentences
 
 STAMP_KEY = "index_stamp"
-FORMAT = 4  # 1: segment units; 2: sentence units and clause windows; 3: tail windows, figures as evidence;
-# 4: the units' normalized texts
+FORMAT = 5  # 1: segment units; 2: sentence units and clause windows; 3: tail windows, figures as evidence;
+# 4: the units' normalized texts; 5: short last clauses run back into a window ending the sentence
 
 
 def text_id(text: str) -> int:

@@ -7,9 +7,10 @@ own), so every sentence is at least that long unless its whole segment is shorte
 
 A long sentence is also cut into clause windows at ，、： (and at the end of a short sentence
 joined to it), each window starting at a clause and
-running over the following clauses until it holds ``WINDOW_CHARS`` characters (or the sentence
-ends: the last clauses are a window of their own when they are long enough, for a copied
-sentence often ends another one), so that a clause of 13 or more characters reused inside an
+running over the following clauses until it holds ``WINDOW_CHARS`` characters.  The sentence's
+end is a window too, for a copied sentence often ends another one: its last clauses, run back over
+the clauses before them until they hold that many (在持续整改落实上见真章、动真格、求实效。 ends
+a sentence whose other windows are 在持续整改落实上见真章、动真格、 and the clauses before it), so that a clause of 13 or more characters reused inside an
 otherwise different long sentence is a short unit of its own that LSH can propose.  All spans are offsets into the text passed in.
 """
 
@@ -86,6 +87,9 @@ def clause_windows(text: str, start: int, end: int) -> list[Span]:
     >>> s = "要坚持以人民为中心的发展思想，扎实推进财务管理制度改革，认真落实中央八项规定精神，持续整治形式主义官僚主义问题。"
     >>> [s[a:b] for a, b in clause_windows(s, 0, len(s))]
     ['要坚持以人民为中心的发展思想，', '扎实推进财务管理制度改革，', '认真落实中央八项规定精神，', '持续整治形式主义官僚主义问题。']
+    >>> s = "立足长远巩固整改成效，在持续整改落实上见真章、动真格、求实效。"
+    >>> [s[a:b] for a, b in clause_windows(s, 0, len(s))]
+    ['立足长远巩固整改成效，在持续整改落实上见真章、', '在持续整改落实上见真章、动真格、', '在持续整改落实上见真章、动真格、求实效。']
     """
     if _size(text, (start, end)) <= LONG_SENTENCE_CHARS:
         return []
@@ -100,9 +104,13 @@ def clause_windows(text: str, start: int, end: int) -> list[Span]:
         while j + 1 < len(clauses) and size < WINDOW_CHARS:
             j += 1
             size += sizes[j]
-        span = _strip(text, clauses[i][0], clauses[j][1])
-        if size < MIN_SENTENCE_CHARS or span == whole:
-            continue
-        if span not in out:
+        first = i
+        while size < MIN_SENTENCE_CHARS and first > 0:  # the last clauses: a window ending with the sentence
+            first -= 1
+            size += sizes[first]
+        span = _strip(text, clauses[first][0], clauses[j][1])
+        if size >= MIN_SENTENCE_CHARS and span != whole and span not in out:
             out.append(span)
+        if first < i:
+            break
     return out
