@@ -336,3 +336,9 @@ def test_shared_text_counts_as_the_plain_span_arithmetic(
         assert s.shared_substantive == count_chars(text, subtract_spans(merged, merge_spans(form)))
         assert s.shared_unquoted == count_chars(text, subtract_spans(merged, merge_spans(quote)))
     assert {s.source for s in st.sources} == {k for k, v in by_other.items() if count_chars(text, merge_spans(v))}
+
+
+def test_a_store_in_memory_leaves_no_index_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert simtool.ingest([str(SEEDS)], ":memory:").notices == 18
+    assert list(tmp_path.iterdir()) == []

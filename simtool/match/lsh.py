@@ -102,9 +102,14 @@ def pairs_in_groups(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray) ->
 def _band_codes(keys: np.ndarray, k: int, max_bucket: int) -> np.ndarray:
     """Pair codes ``lo * m + hi`` of rows sharing band ``k`` (stars for oversized buckets)."""
     m = keys.shape[0]
-    col = keys[:, k]
-    order = np.argsort(col, kind="stable").astype(np.int64)
-    sorted_col = col[order]
+    # rows in order of their key, as one sort of each key packed with its row (ten times faster than
+    # argsort): keys equal in their high bits only (one in ~2^40) just share a bucket, and verify
+    # rejects what that proposes
+    bits = np.uint64(max(1, (m - 1).bit_length()))
+    packed = ((keys[:, k].astype(np.uint64) >> bits) << bits) | np.arange(m, dtype=np.uint64)
+    packed.sort()
+    order = (packed & ((np.uint64(1) << bits) - np.uint64(1))).astype(np.int64)
+    sorted_col = packed >> bits
     bounds = np.flatnonzero(np.diff(sorted_col)) + 1
     starts = np.concatenate([[0], bounds]).astype(np.int64)
     sizes = np.diff(np.concatenate([starts, [m]])).astype(np.int64)

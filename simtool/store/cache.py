@@ -198,6 +198,8 @@ def index_cache(store: Store, bands: int) -> IndexCache:
     except (OSError, ValueError, KeyError, TypeError):
         pass
     cache = _build(store, bands)
+    if str(store.path) == ":memory:":
+        return cache  # a store in memory leaves no files
     try:
         _write(store, cache, stamp, meta_path, paths)
     except OSError:
@@ -209,8 +211,9 @@ def prepare_check_index(store: Store) -> None:
     """Write the decoded index of the store as it is now, unless it is there already: ``ingest``
     calls this after adding notices, so that the first ``check`` after it memory-maps the files
     instead of building them (15 s at 10,000 notices)."""
-    ensure_index(store)
-    index_cache(store, index_bands()[0])
+    if str(store.path) != ":memory:":  # (a store in memory is checked in the same process or never)
+        ensure_index(store)
+        index_cache(store, index_bands()[0])
 
 
 def _build(store: Store, bands: int) -> IndexCache:
