@@ -113,12 +113,16 @@ def shared_text(
     # look-ups per span, the same number as ``count(subtract_spans(merged, form))``
     outside_form, outside_quote = _outside(counter, form), _outside(counter, quote)
     sources = []
+    last = len(counter.prefix) - 1
     for sid, spans in by_other.items():
         merged = merge_spans(spans)
-        n = _count_merged(counter.prefix, merged)
+        if not merged:
+            continue
+        at = np.minimum(np.array(merged, dtype=np.int64), last)
+        n = _count_at(counter.prefix, at)
         if n == 0:
             continue  # matched, but nothing counts as shared (a piece shorter than MIN_SHARED)
-        n_sub, n_unq = _count_merged(outside_form, merged), _count_merged(outside_quote, merged)
+        n_sub, n_unq = _count_at(outside_form, at), _count_at(outside_quote, at)
         sources.append(
             SourceShare(sid, n, n_sub, ratio(n, chars), ratio(n_sub, chars), tuple(merged), n_unq, ratio(n_unq, chars))
         )
@@ -158,12 +162,8 @@ def _outside(counter: CharCounter, remove: Sequence[Span]) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(counted & ~covered, dtype=np.int64)])
 
 
-def _count_merged(prefix: np.ndarray, merged: Sequence[Span]) -> int:
-    """Characters counted by ``prefix`` inside sorted, disjoint ``merged`` spans."""
-    if not merged:
-        return 0
-    n = len(prefix) - 1
-    at = np.minimum(np.array(merged, dtype=np.int64), n)
+def _count_at(prefix: np.ndarray, at: np.ndarray) -> int:
+    """Characters counted by ``prefix`` inside the sorted, disjoint spans ``at`` (rows, clipped to the text)."""
     return int((prefix[at[:, 1]] - prefix[at[:, 0]]).sum())
 
 
