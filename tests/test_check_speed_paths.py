@@ -20,7 +20,7 @@ from simtool.analyses.shared import BlockFinder, same_text_key, shared_text
 from simtool.core.spans import count_chars, merge_spans, subtract_spans
 from simtool.core.types import Notice
 from simtool.match.engine import DEFAULT_PARAMS, INDEX_BUILD_SIM, aligned_part, keys_for
-from simtool.match.runs import MAX_HOLDERS, RUN_CHARS
+from simtool.match.runs import MAX_HOLDERS, RUN_CHARS, SHORT_RUN_CHARS, SHORT_TEXT_CHARS
 from simtool.match.units import build_units
 from simtool.match.verify import SENTENCE_CONTAIN_RATIO, verify
 from simtool.read.ingest import iter_files
@@ -61,10 +61,19 @@ def _postings(store: Store) -> tuple[dict[int, list[int]], list[str]]:
     return out, ids
 
 
-def _run_postings(store: Store) -> tuple[dict[str, set[int]], dict[int, list[int]]]:
-    """Each run of ``RUN_CHARS`` characters → identities of the stored texts holding it, and each
+def _plain_runs(text: str) -> set[tuple[int, str]]:
+    """The runs a text holds, as plain strings: every ``RUN_CHARS`` characters, and in a short text
+    every ``SHORT_RUN_CHARS`` too (tagged by their length)."""
+    out = {(RUN_CHARS, text[g : g + RUN_CHARS]) for g in range(len(text) - RUN_CHARS + 1)}
+    if len(text) <= SHORT_TEXT_CHARS:
+        out |= {(SHORT_RUN_CHARS, text[g : g + SHORT_RUN_CHARS]) for g in range(len(text) - SHORT_RUN_CHARS + 1)}
+    return out
+
+
+def _run_postings(store: Store) -> tuple[dict[tuple[int, str], set[int]], dict[int, list[int]]]:
+    """Each run (``_plain_runs``) → identities of the stored texts holding it, and each
     identity → ``notice_pos << 20 | unit`` of its units (plain strings, no hashing)."""
-    holders: dict[str, set[int]] = defaultdict(set)
+    holders: dict[tuple[int, str], set[int]] = defaultdict(set)
     units_of: dict[int, list[int]] = defaultdict(list)
     for pos, (_nid, _t, _u, _d, _x, _k, sblob) in enumerate(store.indexed_rows()):
         rows = decode_units(sblob)
@@ -72,17 +81,19 @@ def _run_postings(store: Store) -> tuple[dict[str, set[int]], dict[int, list[int
             text = rows.text(seq)
             ident = int(np.asarray(rows.rows[seq][2:4], dtype="<i4").view("<i8")[0])
             units_of[ident].append(pos << 20 | seq)
-            for g in range(len(text) - RUN_CHARS + 1):
-                holders[text[g : g + RUN_CHARS]].add(ident)
+            for g in _plain_runs(text):
+                holders[g].add(ident)
     return holders, units_of
 
 
-def _run_cands(texts: list[str], holders: dict[str, set[int]], units_of: dict[int, list[int]]) -> set[tuple[int, int]]:
+def _run_cands(
+    texts: list[str], holders: dict[tuple[int, str], set[int]], units_of: dict[int, list[int]]
+) -> set[tuple[int, int]]:
     """``(query unit, stored unit)`` sharing a run held by 2 to ``MAX_HOLDERS`` texts in all."""
-    mine: dict[str, set[int]] = defaultdict(set)
+    mine: dict[tuple[int, str], set[int]] = defaultdict(set)
     for k, t in enumerate(texts):
-        for g in range(len(t) - RUN_CHARS + 1):
-            mine[t[g : g + RUN_CHARS]].add(k)
+        for g in _plain_runs(t):
+            mine[g].add(k)
     out = set()
     for g, qs in mine.items():
         stored = holders.get(g, set())

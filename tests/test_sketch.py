@@ -261,13 +261,24 @@ def test_default_scheme_is_datasketch_default() -> None:
     assert datasketch.MinHash().scheme == DEFAULT_SCHEME
 
 
-def _gram_hash(gram: str) -> int:
+def _gram_hash(gram: str, salt: int = 0) -> int:
     """``runs.gram_hashes``' hash of one gram, written out one character at a time (64-bit arithmetic)."""
     mask, base, h = (1 << 64) - 1, 0x9E3779B97F4A7C15, 0
     for ch in gram:
         h = ((h ^ ord(ch)) * base) & mask
         h ^= h >> 29
-    return h >> 26
+    return (h ^ salt) >> 26
+
+
+def _grams(i: int, text: str, n: int) -> set[tuple[int, int]]:
+    """``(hash, i)`` of the runs ``gram_hashes`` gives ``text``: its ``n``-grams, and its short runs when it is short."""
+    from simtool.match.runs import _SHORT_SALT, SHORT_RUN_CHARS, SHORT_TEXT_CHARS
+
+    out = {(_gram_hash(text[k : k + n]), i) for k in range(len(text) - n + 1)}
+    if SHORT_RUN_CHARS < n and len(text) <= SHORT_TEXT_CHARS:
+        m = SHORT_RUN_CHARS
+        out |= {(_gram_hash(text[k : k + m], int(_SHORT_SALT)), i) for k in range(len(text) - m + 1)}
+    return out
 
 
 @pytest.mark.parametrize("n", [3, 12])
@@ -275,9 +286,13 @@ def test_gram_hashes_equal_the_per_text_reference(seed_texts: list[str], n: int)
     from simtool.match.runs import gram_hashes
 
     h, who = gram_hashes(seed_texts, n)
-    got = sorted(zip(h.tolist(), who.tolist()))
-    expected = sorted({(_gram_hash(t[k : k + n]), i) for i, t in enumerate(seed_texts) for k in range(len(t) - n + 1)})
+    got = list(zip(h.tolist(), who.tolist()))
+    expected = sorted(set().union(*(_grams(i, t, n) for i, t in enumerate(seed_texts))))
     assert got == expected and len(expected) > 1000
+    if n == 12:  # short texts hold their short runs too
+        assert len(expected) > len(
+            {(_gram_hash(t[k : k + n]), i) for i, t in enumerate(seed_texts) for k in range(len(t) - n + 1)}
+        )
 
 
 def test_run_pairs_equal_the_plain_postings(seed_texts: list[str]) -> None:
@@ -288,8 +303,8 @@ def test_run_pairs_equal_the_plain_postings(seed_texts: list[str]) -> None:
     texts = seed_texts + [t[3:40] + "，另加的一句话" for t in seed_texts[:60]]  # shared runs
     holders: dict[int, set[int]] = defaultdict(set)
     for i, t in enumerate(texts):
-        for k in range(len(t) - 12 + 1):
-            holders[_gram_hash(t[k : k + 12])].add(i)
+        for gram, _ in _grams(i, t, 12):
+            holders[gram].add(i)
     m = len(texts)
     expected = {min(a, b) * m + max(a, b) for g in holders.values() if len(g) <= 64 for a in g for b in g if a != b}
     got = run_pairs(texts, n=12, max_holders=64)

@@ -6,7 +6,9 @@ else, so no clause window of the longer sentence looks like it and LSH rarely pr
 Every text's character ``RUN_CHARS``-grams are hashed (numpy, all texts at once); texts with a
 gram in common are candidates, which ``verify`` then checks as any other.  A gram held by more
 than ``max_holders`` texts is a formula (its texts are alike and found by LSH or as families), so
-it proposes nothing: the work stays linear in the corpus.
+it proposes nothing: the work stays linear in the corpus.  A short text (``SHORT_TEXT_CHARS``) also
+holds its runs of ``SHORT_RUN_CHARS``: a formula's variants share too few bigrams outside the stop
+list, and no run of 12, while they share one of 8 (``gram_hashes``).
 
 Measured on 200 generated notices against the brute-force sentence oracle (its first 100 notices;
 ``benchmarks/recall.py`` data): bands alone find 0.948 of the oracle's pairs (0.862 of the contained
@@ -28,26 +30,57 @@ from simtool.match.lsh import sorted_unique
 RUN_CHARS = 12  # a run of CNKI's 13 equal characters, less one for an edge that normalization moves
 MAX_HOLDERS = 64  # a run in more texts than this is a formula's, and proposes no pairs
 
+SHORT_TEXT_CHARS = 40  # texts up to this long are also candidates when they share …
+SHORT_RUN_CHARS = 8  # … a run of this many characters
+
 _BASE = np.uint64(0x9E3779B97F4A7C15)
+_SHORT_SALT = np.uint64(0xD6E8FEB86659FD93)  # keeps a text's short runs apart from its long ones
 _TEXT_BITS = 26  # texts per call: up to 67 million distinct texts
 
 
-def gram_hashes(texts: Sequence[str], n: int = RUN_CHARS) -> tuple[np.ndarray, np.ndarray]:
-    """``(hashes, holder)``: a 64-bit hash of every distinct ``n``-gram of each text, and the text's index.
+def gram_hashes(
+    texts: Sequence[str], n: int = RUN_CHARS, *, short_run: int = SHORT_RUN_CHARS
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(hashes, holder)``: a 38-bit hash of every distinct ``n``-gram of each text, and the text's
+    index, sorted; a text of at most ``SHORT_TEXT_CHARS`` characters also holds its ``short_run``-grams
+    (hashed apart from the ``n``-grams), when ``short_run < n``.
 
-    >>> h, t = gram_hashes(["加强理论学习提高认识", "认真加强理论学习提高"])
-    >>> sorted(set(h[t == 0]) & set(h[t == 1])) == sorted(set(gram_hashes(["加强理论学习提高"])[0]))
+    A short formula and its variant share few bigrams once the stop bigrams are left out, and often
+    no run of ``n`` characters (欢迎广大干部群众对巡察整改落实情况进行监督。 and 欢迎广大干部群众对
+    我单位落实巡察整改情况进行监督，: 0.81 similar, no band in common, a run of 9), so short texts are
+    candidates also when they share a shorter run; on the seeds this finds 2 of the 7 oracle pairs
+    missed before, and a text that short has few grams to add.
+
+    >>> h, t = gram_hashes(["加强理论学习提高认识", "认真加强理论学习提高"], short_run=20)
+    >>> sorted(set(h[t == 0]) & set(h[t == 1])) == sorted(set(gram_hashes(["加强理论学习提高"], short_run=20)[0]))
     True
     """
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    if not len(texts) or lengths.max(initial=0) < n:
+    if not len(texts) or lengths.max(initial=0) < min(n, short_run):
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
     chars = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    begin = np.cumsum(lengths) - lengths
+    parts = [_hashed_grams(chars, begin, lengths, n)]
+    if short_run < n:
+        short = np.where(lengths <= SHORT_TEXT_CHARS, lengths, 0)
+        h, who = _hashed_grams(chars, begin, short, short_run)
+        parts.append((h ^ _SHORT_SALT, who))
+    h = np.concatenate([p[0] for p in parts])
+    who = np.concatenate([p[1] for p in parts])
+    # each gram once per text: one sort of (hash, text) packed in 64 bits (the hash keeps its top 38
+    # bits; a collision of two grams only proposes a pair that verify then rejects)
+    key = sorted_unique(((h >> np.uint64(_TEXT_BITS)) << np.uint64(_TEXT_BITS)) | who.astype(np.uint64))
+    return key >> np.uint64(_TEXT_BITS), (key & np.uint64((1 << _TEXT_BITS) - 1)).astype(np.int64)
+
+
+def _hashed_grams(chars: np.ndarray, begin: np.ndarray, lengths: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The 64-bit hash of every ``n``-gram inside the texts at ``chars[begin:begin + lengths]``, and its text."""
     # the grams inside their own text: text t's first len(t) - n + 1 positions, in text order
     grams_of = np.maximum(lengths - n + 1, 0)
-    who = np.repeat(np.arange(len(texts), dtype=np.int64), grams_of)
-    begin = np.cumsum(lengths) - lengths
+    who = np.repeat(np.arange(len(lengths), dtype=np.int64), grams_of)
     starts = np.repeat(begin - (np.cumsum(grams_of) - grams_of), grams_of) + np.arange(len(who), dtype=np.int64)
+    if not len(who):
+        return np.empty(0, dtype=np.uint64), who
     # every position's gram from contiguous slices (no gathers), then those
     span = len(chars) - n + 1
     h = np.zeros(span, dtype=np.uint64)
@@ -56,11 +89,7 @@ def gram_hashes(texts: Sequence[str], n: int = RUN_CHARS) -> tuple[np.ndarray, n
             h ^= chars[k : k + span]
             h *= _BASE
             h ^= h >> np.uint64(29)
-    h = h[starts]
-    # each gram once per text: one sort of (hash, text) packed in 64 bits (the hash keeps its top 38
-    # bits; a collision of two grams only proposes a pair that verify then rejects)
-    key = sorted_unique(((h >> np.uint64(_TEXT_BITS)) << np.uint64(_TEXT_BITS)) | who.astype(np.uint64))
-    return key >> np.uint64(_TEXT_BITS), (key & np.uint64((1 << _TEXT_BITS) - 1)).astype(np.int64)
+    return h[starts], who
 
 
 def run_pairs(texts: Sequence[str], *, n: int = RUN_CHARS, max_holders: int | None = None) -> np.ndarray:

@@ -22,11 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from simtool.match.lsh import sorted_unique
-from simtool.match.runs import MAX_HOLDERS, RUN_CHARS, gram_hashes
+from simtool.match.runs import MAX_HOLDERS, RUN_CHARS, SHORT_RUN_CHARS, SHORT_TEXT_CHARS, gram_hashes
 from simtool.store.codec import STAMP_KEY, decode_units, ensure_index, index_bands
 from simtool.store.sqlite import Store
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 _ARRAYS: tuple[str, ...] = ("keys", "unit_notice", "unit_start", "unit_end", "ident", "text_at")
 _ARRAYS += ("text_len", "texts", "notice_unit", "chars_at", "chars", "id_rank")
 _ARRAYS += ("grams", "gram_ident", "ident_sorted", "ident_unit")
@@ -172,7 +172,7 @@ def _stamp(store: Store, bands: int) -> dict[str, object]:
         "index": store.index_generation(),
         "codec": store.get_meta(STAMP_KEY),
         "bands": bands,
-        "runs": [RUN_CHARS, MAX_HOLDERS],
+        "runs": [RUN_CHARS, MAX_HOLDERS, SHORT_TEXT_CHARS, SHORT_RUN_CHARS],
     }
 
 
