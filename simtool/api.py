@@ -59,6 +59,7 @@ def ingest(
 ) -> Ingested:
     """Add every readable file under ``paths`` to the store ``db`` (one transaction per file;
     files are read and parsed on ``jobs`` processes; default one, see ``use_all_cores``)."""
+    from simtool.core.timing import stage
     from simtool.read.ingest import iter_files
     from simtool.store.cache import prepare_check_index
     from simtool.store.codec import encode_index, ensure_index
@@ -72,7 +73,8 @@ def ingest(
         ensure_index(store)
         events = ingest_files(files, store, on_event=on_event, index=encode_index, jobs=jobs)
         if any(isinstance(e, IngestResult) and e.status != "exists" for e in events):
-            prepare_check_index(store)
+            with stage("index for check"):
+                prepare_check_index(store)
     finally:
         if not isinstance(db, Store):
             store.close()

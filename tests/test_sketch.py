@@ -309,3 +309,14 @@ def test_run_pairs_equal_the_plain_postings(seed_texts: list[str]) -> None:
     expected = {min(a, b) * m + max(a, b) for g in holders.values() if len(g) <= 64 for a in g for b in g if a != b}
     got = run_pairs(texts, n=12, max_holders=64)
     assert got.tolist() == sorted(expected) and len(expected) > 50
+
+
+def test_gram_hashes_a_slice_at_a_time_equal_all_at_once(
+    seed_texts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simtool.match import runs
+
+    whole = runs.gram_hashes(seed_texts)
+    monkeypatch.setattr(runs, "CHARS_AT_ONCE", 50)  # many slices, some of one text longer than the slice
+    sliced = runs.gram_hashes(seed_texts)
+    assert all(np.array_equal(a, b) for a, b in zip(whole, sliced)) and len(whole[0]) > 1000

@@ -34,6 +34,7 @@ SHORT_TEXT_CHARS = 40  # texts up to this long are also candidates when they sha
 SHORT_RUN_CHARS = 8  # … a run of this many characters
 
 _BASE = np.uint64(0x9E3779B97F4A7C15)
+CHARS_AT_ONCE = 1 << 22  # characters hashed at a time: temporaries of tens of MB, not GB
 _SHORT_SALT = np.uint64(0xD6E8FEB86659FD93)  # keeps a text's short runs apart from its long ones
 _TEXT_BITS = 26  # texts per call: up to 67 million distinct texts
 
@@ -58,18 +59,27 @@ def gram_hashes(
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     if not len(texts) or lengths.max(initial=0) < min(n, short_run):
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
-    chars = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    begin = np.cumsum(lengths) - lengths
-    parts = [_hashed_grams(chars, begin, lengths, n)]
-    if short_run < n:
-        short = np.where(lengths <= SHORT_TEXT_CHARS, lengths, 0)
-        h, who = _hashed_grams(chars, begin, short, short_run)
-        parts.append((h ^ _SHORT_SALT, who))
-    h = np.concatenate([p[0] for p in parts])
-    who = np.concatenate([p[1] for p in parts])
-    # each gram once per text: one sort of (hash, text) packed in 64 bits (the hash keeps its top 38
-    # bits; a collision of two grams only proposes a pair that verify then rejects)
-    key = sorted_unique(((h >> np.uint64(_TEXT_BITS)) << np.uint64(_TEXT_BITS)) | who.astype(np.uint64))
+    # texts a slice at a time (bounded temporaries); each gram as (hash, text) packed in 64 bits: the
+    # hash keeps its top 38 bits (a collision of two grams only proposes a pair that verify rejects)
+    keys = []
+    ends = np.cumsum(lengths)
+    first = 0
+    while first < len(texts):
+        last = max(first + 1, int(np.searchsorted(ends, ends[first] - lengths[first] + CHARS_AT_ONCE, side="right")))
+        chars = np.frombuffer("".join(texts[first:last]).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        size = lengths[first:last]
+        begin = np.cumsum(size) - size
+        parts = [_hashed_grams(chars, begin, size, n)]
+        if short_run < n:
+            h, who = _hashed_grams(chars, begin, np.where(size <= SHORT_TEXT_CHARS, size, 0), short_run)
+            parts.append((h ^ _SHORT_SALT, who))
+        for h, who in parts:
+            h >>= np.uint64(_TEXT_BITS)
+            h <<= np.uint64(_TEXT_BITS)
+            h |= (who + first).astype(np.uint64)
+            keys.append(h)
+        first = last
+    key = sorted_unique(np.concatenate(keys))  # each gram once per text
     return key >> np.uint64(_TEXT_BITS), (key & np.uint64((1 << _TEXT_BITS) - 1)).astype(np.int64)
 
 

@@ -158,7 +158,7 @@ def pack_keys(flat: np.ndarray, bands: int) -> np.ndarray:
     """
     units = len(flat) // bands if bands else 0
     bits = np.uint64(unit_bits(units))
-    packed = flat.astype(np.uint64)  # in place from here: no other array of this size
+    packed = flat.astype(np.uint64, copy=False)  # in place from here (``flat`` is the caller's to give up)
     packed >>= bits
     packed <<= bits
     packed.reshape(units, bands)[:] |= np.arange(units, dtype=np.uint64)[:, None]
@@ -243,7 +243,8 @@ def _build(store: Store, bands: int) -> IndexCache:
         counts.append(n)
     row = np.concatenate(rows) if rows else np.empty((0, 4), dtype="<i4")
     size = np.concatenate(sizes).astype(np.int64) if sizes else np.empty(0, dtype=np.int64)
-    flat_keys = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
+    packed_keys = pack_keys(np.concatenate(keys).view(np.uint64) if keys else np.empty(0, dtype=np.uint64), bands)
+    keys.clear()  # (the blobs' views: the memory of every stored key)
     notice_unit = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
     char_counts = [len(c) for c in chars]
     text_at = np.concatenate([[0], np.cumsum(size)]).astype(np.int64)
@@ -251,9 +252,12 @@ def _build(store: Store, bands: int) -> IndexCache:
     rank[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
     ident = np.ascontiguousarray(row[:, 2:4]).view("<i8").reshape(-1).astype(np.int64)
     joined = np.frombuffer(b"".join(texts), dtype=np.uint8)
+    texts.clear()
+    all_chars = np.concatenate(chars) if chars else np.empty(0, dtype="<u4")
+    chars.clear()
     grams, gram_ident, ident_sorted, ident_unit, text_len = _run_postings(ident, text_at, joined)
     return IndexCache(
-        keys=pack_keys(flat_keys, bands),
+        keys=packed_keys,
         unit_notice=np.repeat(np.arange(len(ids), dtype=np.int32), counts),
         unit_start=row[:, 0].astype(np.int32),
         unit_end=row[:, 1].astype(np.int32),
@@ -263,7 +267,7 @@ def _build(store: Store, bands: int) -> IndexCache:
         texts=joined,
         notice_unit=notice_unit,
         chars_at=np.concatenate([[0], np.cumsum(char_counts, dtype=np.int64)]),
-        chars=np.concatenate(chars) if chars else np.empty(0, dtype="<u4"),
+        chars=all_chars,
         id_rank=rank,
         grams=grams,
         gram_ident=gram_ident,
