@@ -72,9 +72,8 @@ def ingest(
     try:
         ensure_index(store)
         events = ingest_files(files, store, on_event=on_event, index=encode_index, jobs=jobs)
-        if any(isinstance(e, IngestResult) and e.status != "exists" for e in events):
-            with stage("index for check"):
-                prepare_check_index(store)
+        with stage("index for check"):
+            prepare_check_index(store)
     finally:
         if not isinstance(db, Store):
             store.close()

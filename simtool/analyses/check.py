@@ -6,9 +6,11 @@ engine's ``verify`` (similarity or containment), whose aligned span ``raw_part``
 come from ``simtool.analyses.shared.shared_text``, so ``check`` of a stored corpus agrees with
 ``overlap``/``notice_ratios`` of the same files in memory.
 
-The store is read through its memory-mapped index cache (``simtool.store.cache``): candidates are
-gathered with array operations, each distinct (query unit, stored text) is verified once against
-the stored normalized text, and only the sources that are listed are ever read as text.
+The store is read through its memory-mapped index cache (``simtool.store.cache``, written by
+``ingest``): candidates are gathered with array operations, each distinct (query unit, stored
+text) is verified once against the stored normalized text, and only the sources that are listed
+are ever read as text.  A text stored more than ``max_family`` times is a formula's family: the
+checked notice's occurrence is paired with its first stored one, as ``find_matches`` draws the star.
 ``tests/test_check_speed_paths.py`` holds the plain per-candidate algorithm this must equal.
 """
 

@@ -214,9 +214,8 @@ def run_ingest(
         events += ingest(files, store, on_event=step, index=encode_index, force=force, jobs=jobs)
         ref_events = ingest_references(references, store) if references else []
         total, stored_refs = store.count_notices(), len(store.reference_sha256())
-        if any(isinstance(e, IngestResult) and e.status != "exists" for e in events):
-            progress.update(task, description="建立检测索引")
-            prepare_check_index(store)
+        progress.update(task, description="建立检测索引")
+        prepare_check_index(store)
     added = [e for e in events if isinstance(e, IngestResult)]
     bad = [e for e in events if isinstance(e, Skip)]
     if not quiet:
