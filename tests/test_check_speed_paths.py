@@ -353,3 +353,20 @@ def test_a_store_in_memory_leaves_no_index_files(tmp_path: Path, monkeypatch: py
     monkeypatch.chdir(tmp_path)
     assert simtool.ingest([str(SEEDS)], ":memory:").notices == 18
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_index_too_large_for_memory_leaves_the_ingest_done(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    import simtool.store.cache as cache_module
+    from simtool.cli.app import app
+
+    def no_memory(*_a: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(cache_module, "_build", no_memory)
+    db = str(tmp_path / "s.db")
+    res = CliRunner().invoke(app, ["ingest", str(SEEDS), "--db", db])
+    assert res.exit_code == 0, res.output
+    assert "库中共有 18 篇通报" in res.output
+    assert not list(tmp_path.glob("s.db.lsh-*"))

@@ -211,9 +211,13 @@ def prepare_check_index(store: Store) -> None:
     """Write the decoded index of the store as it is now, unless it is there already (then this
     only reads its metadata): ``ingest`` calls this at its end, so that the first ``check`` after it
     memory-maps the files instead of building them (27 s at 10,000 notices)."""
-    if str(store.path) != ":memory:":  # (a store in memory is checked in the same process or never)
-        ensure_index(store)
+    if str(store.path) == ":memory:":  # (a store in memory is checked in the same process or never)
+        return
+    ensure_index(store)
+    try:
         index_cache(store, index_bands()[0])
+    except MemoryError:
+        pass  # a store too large to decode in memory: its notices are stored, and check says what it lacks
 
 
 def _build(store: Store, bands: int) -> IndexCache:
