@@ -370,3 +370,23 @@ def test_an_index_too_large_for_memory_leaves_the_ingest_done(tmp_path: Path, mo
     assert res.exit_code == 0, res.output
     assert "库中共有 18 篇通报" in res.output
     assert not list(tmp_path.glob("s.db.lsh-*"))
+
+
+def test_the_index_built_on_two_processes_equals_the_one_built_on_one(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import simtool.store.cache as cache_module
+
+    bands, _ = index_bands()
+    with Store(store_path) as store:
+        ensure_index(store)
+        one = _build(store, bands)
+        monkeypatch.setattr(cache_module, "PARALLEL_MIN_NOTICES", 1)
+        here: list[int] = []  # calls of _run_postings in this process (the forked one's are not seen)
+        real = cache_module._run_postings
+        monkeypatch.setattr(cache_module, "_run_postings", lambda *a: here.append(1) or real(*a))
+        two = _build(store, bands)
+    assert here == [] and len(two.grams) > 1000  # the postings came from the second process
+    for name in one.__slots__:  # type: ignore[attr-defined]
+        a, b = getattr(one, name), getattr(two, name)
+        assert np.array_equal(np.asarray(a), np.asarray(b)) if isinstance(b, np.ndarray) else a == b, name

@@ -358,6 +358,10 @@ class Store:
         """Every notice in path order: id, title, unit, date, text and its two index blobs."""
         yield from self.db.execute("SELECT id, title, unit, date, text, keys, spans FROM notices ORDER BY path, idx")
 
+    def indexed_spans(self) -> Iterator[tuple[bytes | None, int]]:
+        """Every notice in path order: its units' blob and the length in bytes of its keys' blob."""
+        yield from self.db.execute("SELECT spans, coalesce(length(keys), 0) FROM notices ORDER BY path, idx")
+
     def indexed_notices(self, ids: Sequence[str]) -> dict[str, tuple[Notice, np.ndarray, str]]:
         """For each id: the notice without its segments and text, its indexed units (k × 4: start, end and
         the text identity as two int32, as ``codec.encode_index`` writes them) and its document hash."""
