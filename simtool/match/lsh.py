@@ -99,6 +99,15 @@ def pairs_in_groups(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray) ->
     return np.stack([order[left], order[right]], axis=1)
 
 
+def index_bits(n: int) -> int:
+    """Low bits that hold an index below ``n`` when it is packed under a key's high bits.
+
+    >>> index_bits(1), index_bits(2), index_bits(1024), index_bits(1025)
+    (1, 1, 10, 11)
+    """
+    return max(1, (n - 1).bit_length())
+
+
 def _key_order(col: np.ndarray) -> np.ndarray:
     """``np.argsort(col, kind="stable")`` of int64 keys, as one sort of each key's high bits packed with
     its row (numpy sorts plain integers with SIMD, ten times faster than ``argsort``).  Two keys that
@@ -109,7 +118,7 @@ def _key_order(col: np.ndarray) -> np.ndarray:
     [3, 1, 0, 2]
     """
     m = len(col)
-    bits = np.uint64(max(1, (m - 1).bit_length()))
+    bits = np.uint64(index_bits(m))
     packed = ((col.astype(np.uint64) >> bits) << bits) | np.arange(m, dtype=np.uint64)
     packed.sort()
     order = (packed & ((np.uint64(1) << bits) - np.uint64(1))).astype(np.int64)

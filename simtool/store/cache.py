@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simtool.match.lsh import sorted_unique
+from simtool.match.lsh import index_bits, sorted_unique
 from simtool.match.runs import MAX_HOLDERS, RUN_CHARS, SHORT_RUN_CHARS, SHORT_TEXT_CHARS, gram_hashes
 from simtool.store.codec import STAMP_KEY, decode_units, ensure_index, index_bands
 from simtool.store.sqlite import Store
@@ -92,7 +92,7 @@ class IndexCache:
         empty = np.empty(0, dtype=np.int64)
         if not len(flat) or not len(self.keys):
             return empty, empty
-        bits = unit_bits(len(self.unit_notice))
+        bits = index_bits(len(self.unit_notice))
         order = np.argsort(flat, kind="stable")
         needles = (flat[order].astype(np.uint64) >> np.uint64(bits)) << np.uint64(bits)
         lo = np.searchsorted(self.keys, needles, side="left")
@@ -141,14 +141,9 @@ class IndexCache:
         return code >> 32, code & 0xFFFFFFFF
 
 
-def unit_bits(units: int) -> int:
-    """Low bits of a packed key that hold its unit (``pack_keys``)."""
-    return max(1, (units - 1).bit_length())
-
-
 def pack_keys(flat: np.ndarray, bands: int) -> np.ndarray:
     """The band keys of units ``0, 1, …`` (``bands`` each, unit-major) as one sorted uint64 array: each
-    key's high bits with its unit in the low ``unit_bits`` bits.
+    key's high bits with its unit in the low ``index_bits(units)`` bits.
 
     One plain sort of 64-bit integers is ten times faster than ``argsort`` of the keys (numpy
     sorts integers with SIMD), and one array is half the memory of keys and units side by side.
@@ -159,7 +154,7 @@ def pack_keys(flat: np.ndarray, bands: int) -> np.ndarray:
     True
     """
     units = len(flat) // bands if bands else 0
-    bits = np.uint64(unit_bits(units))
+    bits = np.uint64(index_bits(units))
     packed = flat.astype(np.uint64, copy=False)  # in place from here (``flat`` is the caller's to give up)
     packed >>= bits
     packed <<= bits
@@ -200,7 +195,7 @@ def index_cache(store: Store, bands: int) -> IndexCache:
     except (OSError, ValueError, KeyError, TypeError):
         pass
     cache = _build(store, bands)
-    if str(store.path) == ":memory:":
+    if store.in_memory:
         return cache  # a store in memory leaves no files
     try:
         _write(store, cache, stamp, meta_path, paths)
@@ -212,8 +207,8 @@ def index_cache(store: Store, bands: int) -> IndexCache:
 def prepare_check_index(store: Store) -> None:
     """Write the decoded index of the store as it is now, unless it is there already (then this
     only reads its metadata): ``ingest`` calls this at its end, so that the first ``check`` after it
-    memory-maps the files instead of building them (27 s at 10,000 notices)."""
-    if str(store.path) == ":memory:":  # (a store in memory is checked in the same process or never)
+    memory-maps the files instead of building them (20 s at 10,000 notices)."""
+    if store.in_memory:  # (a store in memory is checked in the same process or never)
         return
     ensure_index(store)
     try:
@@ -232,7 +227,7 @@ def _build(store: Store, bands: int) -> IndexCache:
     child = None
     if (
         store.count_notices() >= PARALLEL_MIN_NOTICES
-        and str(store.path) != ":memory:"
+        and not store.in_memory
         and "fork" in multiprocessing.get_all_start_methods()
     ):
         pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))

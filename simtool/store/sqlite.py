@@ -124,6 +124,11 @@ class Store:
                 f"库文件 {self.path} 的格式版本是 {version}，本程序需要 {SCHEMA_VERSION}，请用新库重新导入通报"
             )
 
+    @property
+    def in_memory(self) -> bool:
+        """Whether the store is SQLite's ``:memory:`` database (no file, nothing beside it)."""
+        return self.path == ":memory:"
+
     def __enter__(self) -> Store:
         return self
 

@@ -7,11 +7,12 @@ own), so every sentence is at least that long unless its whole segment is shorte
 
 A long sentence is also cut into clause windows at ，、： (and at the end of a short sentence
 joined to it), each window starting at a clause and
-running over the following clauses until it holds ``WINDOW_CHARS`` characters.  The sentence's
-end is a window too, for a copied sentence often ends another one: its last clauses, run back over
-the clauses before them until they hold that many (在持续整改落实上见真章、动真格、求实效。 ends
-a sentence whose other windows are 在持续整改落实上见真章、动真格、 and the clauses before it), so that a clause of 13 or more characters reused inside an
-otherwise different long sentence is a short unit of its own that LSH can propose.  All spans are offsets into the text passed in.
+running over the following clauses until it holds ``WINDOW_CHARS`` characters, so that a clause
+of 13 or more characters reused inside an otherwise different long sentence is a short unit of its
+own that LSH can propose.  The sentence's end is a window too, for a copied sentence often ends
+another one: its last clauses, run back over the clauses before them until they hold that many
+(在持续整改落实上见真章、动真格、求实效。 ends a sentence whose other windows are
+在持续整改落实上见真章、动真格、 and the clauses before it).  All spans are offsets into the text passed in.
 """
 
 from __future__ import annotations
