@@ -71,18 +71,29 @@ def _norm(text: str) -> str:
 
 
 class OwnText:
-    """New sentences that are not like anything in the store: every sentence and clause window of a drawn sentence
-    is compared (Indel, ``process.cdist``) with every distinct unit of the stored notices, and its normalized
-    character ``GRAM``-grams with all those of the stored notices; a drawn sentence with any unit ≥ ``min_sim``
-    similar or any ``GRAM``-gram in common is rejected.  So the true copied share of a case is what was embedded."""
+    """New sentences that are not like anything in the store.  A drawn sentence is tested as written and with the
+    enumerator a case may put before it (``二是``: the stored text has them too); every sentence and clause window
+    of it is compared with every distinct unit of the stored notices: Indel similarity (``process.cdist``) and
+    containment either way (``fuzz.partial_ratio``, against the units sharing one of its ``PROBE``-grams, which
+    any window ≥ 0.8 similar to a 13-character unit does when the edits are substitutions); and its normalized
+    character ``GRAM``-grams with all those of the stored notices.  A drawn sentence with any unit ≥ ``min_sim``
+    similar or contained, or any ``GRAM``-gram in common, is rejected.  So the true copied share of a case is what
+    was embedded: no own clause is a 13-character near-copy of stored text, which the first version of this test
+    let through (own windows such as 加强诉求闭环管理的补充通知》 against a stored 二是加强诉求闭环管理的通知》)."""
 
     GRAM = 12
+    PROBE = 4
+    PREFIXES = ("", "二是")
 
     def __init__(self, gen: Any, files: list[Path], min_sim: float) -> None:
         from oracle import build_units, read_notice_files
 
         _, texts = read_notice_files([str(f) for f in files])
         self.store, _ = build_units(texts)
+        self.by_probe: dict[str, list[int]] = {}
+        for k, u in enumerate(self.store):
+            for g in {u[i : i + self.PROBE] for i in range(len(u) - self.PROBE + 1)}:
+                self.by_probe.setdefault(g, []).append(k)
         per_notice = [self._hashes(t) for t in map(_norm, texts)]
         self.grams, counts = np.unique(np.concatenate([np.unique(h) for h in per_notice]), return_counts=True)
         self.shared = self.grams[counts > 1]  # runs found in two or more stored notices
@@ -128,7 +139,11 @@ class OwnText:
         for k, d in enumerate(drawn):  # a long run in common with the store (cheap test first)
             if self._any_in(self._hashes(_norm(d)), self.grams):
                 bad.add(k)
-        units = [(k, p.norm) for k, d in enumerate(drawn) if k not in bad for p in pieces(d)]
+        units = [(k, p.norm) for k, d in enumerate(drawn) if k not in bad for x in self.PREFIXES for p in pieces(x + d)]
+        for k, u in units:
+            if k not in bad and self.contained_either_way(u):
+                bad.add(k)
+        units = [(k, u) for k, u in units if k not in bad]
         if units:
             res = process.cdist(
                 [u for _, u in units],
@@ -141,6 +156,21 @@ class OwnText:
             bad |= {units[r][0] for r in np.flatnonzero((res >= self.min_sim - 1e-6).any(axis=1)).tolist()}
         self.rejected += len(bad)
         self.pool += [d for k, d in enumerate(drawn) if k not in bad]
+
+    def contained_either_way(self, unit: str) -> bool:
+        """Whether ``unit`` is inside a stored unit, or one inside it, at partial_ratio ≥ ``min_sim``."""
+        from rapidfuzz import fuzz, process
+
+        near = sorted(
+            {k for i in range(len(unit) - self.PROBE + 1) for k in self.by_probe.get(unit[i : i + self.PROBE], ())}
+        )
+        if not near:
+            return False
+        cut = 100 * self.min_sim - 1e-6
+        return (
+            process.extractOne(unit, [self.store[k] for k in near], scorer=fuzz.partial_ratio, score_cutoff=cut)
+            is not None
+        )
 
     def draw(self, rng: random.Random) -> str:
         while not self.pool:
