@@ -295,10 +295,17 @@ def test_gram_hashes_equal_the_per_text_reference(seed_texts: list[str], n: int)
         )
 
 
-def test_run_pairs_equal_the_plain_postings(seed_texts: list[str]) -> None:
+@pytest.mark.parametrize("at_once", [None, 64])
+def test_run_pairs_equal_the_plain_postings(
+    seed_texts: list[str], at_once: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from collections import defaultdict
 
+    from simtool.match import runs
     from simtool.match.runs import run_pairs
+
+    if at_once is not None:  # merged many times over
+        monkeypatch.setattr(runs, "PAIRS_AT_ONCE", at_once)
 
     texts = seed_texts + [t[3:40] + "，另加的一句话" for t in seed_texts[:60]]  # shared runs
     holders: dict[int, set[int]] = defaultdict(set)

@@ -102,26 +102,38 @@ def _hashed_grams(chars: np.ndarray, begin: np.ndarray, lengths: np.ndarray, n: 
     return h[starts], who
 
 
+PAIRS_AT_ONCE = 1 << 24  # distinct codes waiting to be merged into the sorted ones found so far
+
+
 def run_pairs(texts: Sequence[str], *, n: int = RUN_CHARS, max_holders: int | None = None) -> np.ndarray:
     """Pair codes ``i * len(texts) + j`` (``i < j``, sorted, distinct) of texts sharing an ``n``-gram
-    held by at most ``max_holders`` texts (default ``MAX_HOLDERS``)."""
+    held by at most ``max_holders`` texts (default ``MAX_HOLDERS``).
+
+    Only the postings of grams held by 2 to ``max_holders`` texts are kept.  Holders ascend within a
+    gram, so the pairs ``d`` postings apart in one gram are ``(i, j)`` with ``i < j``; they are made one
+    distance at a time over the postings still that far from their gram's end, and merged as they
+    come, so memory follows the distinct pairs, not every gram's."""
     max_holders = MAX_HOLDERS if max_holders is None else max_holders
     h, who = gram_hashes(texts, n)
     if not len(h):
         return np.empty(0, dtype=np.int64)
     bounds = np.r_[0, np.flatnonzero(h[1:] != h[:-1]) + 1, len(h)]
     size = np.diff(bounds)
-    end = np.repeat(bounds[1:], size)  # each posting's group end
-    ok = np.repeat(size <= max_holders, size)
+    held = (size >= 2) & (size <= max_holders)
+    who, size = who[np.repeat(held, size)], size[held]
+    after = np.repeat(size - 1, size) - (np.arange(len(who)) - np.repeat(np.cumsum(size) - size, size))
     m = np.int64(len(texts))
-    found = []
-    for d in range(1, max_holders):
-        at = np.flatnonzero(ok[: len(h) - d] & (np.arange(len(h) - d) + d < end[: len(h) - d]))
-        if not len(at):
-            break
-        a, b = who[at], who[at + d]
-        found.append(np.minimum(a, b) * m + np.maximum(a, b))
-    if not found:
-        return np.empty(0, dtype=np.int64)
-    codes = sorted_unique(np.concatenate(found))
-    return codes[codes // m != codes % m]
+    merged = np.empty(0, dtype=np.int64)
+    fresh: list[np.ndarray] = []
+    waiting = 0
+    at = np.flatnonzero(after >= 1)  # postings with one more at distance d in their gram
+    code_of = who * m
+    d = 1
+    while len(at):
+        fresh.append(sorted_unique(code_of[at] + who[at + d]))
+        waiting += len(fresh[-1])
+        if waiting > max(len(merged), PAIRS_AT_ONCE):
+            merged, fresh, waiting = sorted_unique(np.concatenate([merged, *fresh])), [], 0
+        d += 1
+        at = at[after[at] >= d]
+    return sorted_unique(np.concatenate([merged, *fresh]))
