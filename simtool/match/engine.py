@@ -397,7 +397,9 @@ def _aligned_parts(
     texts: Sequence[str], units: Units, unit: np.ndarray, start: np.ndarray, end: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """``raw_part`` of each distinct ``(unit, start, end)`` (rows ``found``, offsets into the unit's raw
-    text) and, for each input, its row; each unit's raw text is sliced and mapped once."""
+    text) and, for each input, its row.  A unit whose raw text maps to its normalized text place for
+    place (most) has its parts found at once (leading punctuation skipped in numpy); the others are
+    mapped once each and their parts found one by one."""
     if not len(unit):
         return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
     order = np.lexsort((end, start, unit))
@@ -407,18 +409,53 @@ def _aligned_parts(
     back = np.empty(len(order), dtype=np.int64)
     back[order] = np.cumsum(new) - 1
     u, s0, e0 = u[new], s0[new], e0[new]
-    cut = np.flatnonzero(np.r_[True, u[1:] != u[:-1]]).tolist() + [len(u)]
-    found: list[tuple[int, int]] = []
+    cut = np.flatnonzero(np.r_[True, u[1:] != u[:-1]])
+    sizes = np.diff(np.r_[cut, len(u)])
     notice, unit_start, unit_end = units.notice, units.start, units.end
-    starts_l, ends_l = s0.tolist(), e0.tolist()
-    for g in range(len(cut) - 1):
-        first, last = cut[g], cut[g + 1]
-        k = int(u[first])
-        raw = texts[int(notice[k])][int(unit_start[k]) : int(unit_end[k])]
-        norm = units.text[k]
-        offsets = None if raw == norm or offsets_are_identity(raw, norm) else normalize_map(raw)
-        found.extend(_part_of_raw(raw, offsets, starts_l[x], ends_l[x]) for x in range(first, last))
-    return np.array(found, dtype=np.int64).reshape(-1, 2), back
+    raws = [
+        texts[n][a:b]
+        for n, a, b in zip(notice[u[cut]].tolist(), unit_start[u[cut]].tolist(), unit_end[u[cut]].tolist())
+    ]
+    norms = [units.text[k] for k in u[cut].tolist()]
+    same = np.fromiter(
+        (raw == norm or offsets_are_identity(raw, norm) for raw, norm in zip(raws, norms)), dtype=bool, count=len(cut)
+    )
+    found = np.empty((len(u), 2), dtype=np.int64)
+    plain = np.repeat(same, sizes)
+    found[plain] = _parts_in_place(texts, notice[u[plain]], unit_start[u[plain]], s0[plain], e0[plain])
+    for g in np.flatnonzero(~same).tolist():
+        first, last = int(cut[g]), int(cut[g] + sizes[g])
+        offsets = normalize_map(raws[g])
+        found[first:last] = [
+            _part_of_raw(raws[g], offsets, x, y) for x, y in zip(s0[first:last].tolist(), e0[first:last].tolist())
+        ]
+    return found, back
+
+
+_EDGE_CODES = np.array(sorted(map(ord, _EDGE_PUNCT)), dtype=np.uint32)
+
+
+def _parts_in_place(
+    texts: Sequence[str], notice: np.ndarray, unit_start: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> np.ndarray:
+    """``_part_of_raw(raw, None, start, end)`` of each row, where ``raw`` is the unit's text starting at
+    ``unit_start`` in its notice's text: the span without the punctuation at its start."""
+    if not len(start):
+        return np.empty((0, 2), dtype=np.int64)
+    used = np.unique(notice)
+    lengths = np.fromiter((len(texts[n]) for n in used.tolist()), dtype=np.int64, count=len(used))
+    base = np.zeros(int(used[-1]) + 1, dtype=np.int64)
+    base[used] = np.cumsum(lengths) - lengths
+    chars = np.frombuffer("".join(texts[n] for n in used.tolist()).encode("utf-32-le"), dtype=np.uint32)
+    edge = np.r_[np.isin(chars, _EDGE_CODES), False]  # and one past the end
+    lo = start.copy()
+    pos = base[notice] + unit_start + lo
+    step = np.flatnonzero((lo < end) & edge[pos])
+    while len(step):
+        lo[step] += 1
+        pos[step] += 1
+        step = step[(lo[step] < end[step]) & edge[pos[step]]]
+    return np.stack([lo, end], axis=1)
 
 
 def _partners(occ: np.ndarray, other: np.ndarray, notice: np.ndarray) -> np.ndarray:

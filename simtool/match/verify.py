@@ -146,24 +146,14 @@ def verify(
             a_short = la[todo] <= lb[todo]
             s_idx = np.where(a_short, pairs[todo, 0], pairs[todo, 1]).tolist()
             l_idx = np.where(a_short, pairs[todo, 1], pairs[todo, 0]).tolist()
-            s_texts, l_texts = [texts[x] for x in s_idx], [texts[y] for y in l_idx]
-            part = (
-                np.asarray(
-                    process.cpdist(
-                        s_texts,
-                        l_texts,
-                        scorer=fuzz.partial_ratio,
-                        score_cutoff=min_sim * 100 - 1e-7,
-                        workers=workers,
-                        dtype=np.float64,
-                    )
-                )
-                / 100
-            )
+            found_parts = [
+                _containment(texts[x], texts[y], min_sim * 100 - 1e-7, require_runs) for x, y in zip(s_idx, l_idx)
+            ]
+            part = np.fromiter((f[3] for f in found_parts), dtype=np.float64, count=len(todo))
             hit = part >= cutoff
             scores[todo[hit]] = part[hit]
             contained[todo[hit]] = True
-            spans = [_contained_part(s_texts[k], l_texts[k], require_runs) for k in np.flatnonzero(hit).tolist()]
+            spans = [found_parts[k][:3] for k in np.flatnonzero(hit).tolist()]
     keep = scores >= cutoff
     start = np.zeros(len(pairs), dtype=np.int64)
     end = long_.copy()
@@ -175,13 +165,20 @@ def verify(
     return Verified(pairs[keep, 0], pairs[keep, 1], np.round(scores[keep], 4), contained[keep], start[keep], end[keep])
 
 
-def _contained_part(short: str, long_: str, require_runs: bool) -> tuple[int, int, int]:
-    """``(start, end, kept)`` of a containment: the part of ``long_`` that matches ``short``, and 0
-    when it shares too little in runs (``equal_runs``) to be kept."""
-    start, end, score = contained_span(short, long_)
-    if score == 1.0 and end - start == len(short) >= MIN_SHARED:
-        return start, end, 1  # a verbatim containment (the commonest) shares all of its characters in one run
-    return start, end, int(not require_runs or bool(equal_runs(short, long_[start:end])))
+def _containment(short: str, long_: str, cutoff: float, require_runs: bool) -> tuple[int, int, int, float]:
+    """``(start, end, kept, score)`` of ``short`` inside ``long_``: the part of ``long_`` that matches it
+    best (``contained_span``), 0 for ``kept`` when they share too little in runs (``equal_runs``) to be
+    kept, and the score (``fuzz.partial_ratio / 100``; 0 below ``cutoff``, in percent)."""
+    at = long_.find(short)
+    if at >= 0:  # a verbatim containment (the commonest) shares all of its characters in one run
+        end = at + len(short)
+        kept = len(short) >= MIN_SHARED or not require_runs or bool(equal_runs(short, short))
+        return at, end, int(kept), 1.0
+    r = fuzz.partial_ratio_alignment(short, long_, score_cutoff=cutoff)
+    if r is None or r.score < cutoff:
+        return 0, 0, 0, 0.0
+    start, end = r.dest_start, r.dest_end
+    return start, end, int(not require_runs or bool(equal_runs(short, long_[start:end]))), r.score / 100
 
 
 class Alignment(NamedTuple):
