@@ -227,7 +227,7 @@ def _verify_one_by_one(texts: list[str], pairs: np.ndarray, min_sim: float, rati
     """``verify`` without its filters: every pair scored, every possible containment aligned."""
     from rapidfuzz import fuzz
 
-    from simtool.match.verify import CONTAIN_MIN_CHARS, _contained_part
+    from simtool.match.verify import CONTAIN_MIN_CHARS, contained_span, equal_runs
 
     out = []
     for i, j in pairs.tolist():
@@ -241,8 +241,8 @@ def _verify_one_by_one(texts: list[str], pairs: np.ndarray, min_sim: float, rati
             continue
         part = fuzz.partial_ratio(short, long_) / 100
         if part >= min_sim - 1e-9:
-            start, end, kept = _contained_part(short, long_, True)
-            if kept:
+            start, end, _ = contained_span(short, long_)
+            if equal_runs(short, long_[start:end]):
                 out.append((i, j, round(part, 4), True, start, end))
     return out
 
