@@ -203,7 +203,9 @@ def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float, *
         charge("lsh candidates", spent_on_blocks)
         charge("verify", perf_counter() - t0 - spent_on_blocks)
         progress("verify", total, total)
-    return Verified.joined(found).sorted()
+    edges = Verified.joined(found)
+    found.clear()  # memory: one copy of the edges while they are sorted, not two
+    return edges.sorted()
 
 
 EdgeFinder = Callable[[Sequence[str], EngineParams, float], Verified]
@@ -282,7 +284,12 @@ class _Pairs:
             col.append(np.asarray(v, dtype=t) if np.ndim(v) else np.full(n, v, dtype=t))
 
     def columns(self) -> list[np.ndarray]:
-        return [np.concatenate(c) if c else np.empty(0, dtype=t) for c, t in zip(self.cols, self.TYPES)]
+        """Each column as one array; the parts are let go as they are joined (this empties the pairs)."""
+        out = []
+        for c, t in zip(self.cols, self.TYPES):
+            out.append(np.concatenate(c) if c else np.empty(0, dtype=t))
+            c.clear()
+        return out
 
 
 def _occurrences(inverse: np.ndarray, n_distinct: int) -> tuple[np.ndarray, np.ndarray]:
@@ -362,9 +369,11 @@ def find_matches(
         pairs, edges.take(~plain & ~same_family), fams.leader, family_rep, family_total, lengths, order, starts
     )
 
+    del edges  # memory: the unit pairs are what is left of them
     a, b, sc, cont, rep_col, size_col, long_unit, ls, le = pairs.columns()
     laps.lap("unit pairs")
     lo, hi = np.minimum(a, b), np.maximum(a, b)
+    del a, b
     same = units.notice[lo] == units.notice[hi]
     keep = lo != hi
     if scope == "cross":
@@ -376,7 +385,10 @@ def find_matches(
     first = np.ones(len(idx), dtype=bool)  # a pair drawn twice (a star both ways) is kept once
     first[1:] = (np.diff(lo[idx]) != 0) | (np.diff(hi[idx]) != 0)
     idx = idx[first]
+    del same, keep, first
     lo, hi, long_unit, ls, le = lo[idx], hi[idx], long_unit[idx], ls[idx], le[idx]
+    sc, cont, rep_col, size_col = sc[idx], cont[idx], rep_col[idx], size_col[idx]
+    del idx
     texts = [n.text for n in notices]
     a_start, a_end = units.start[lo].copy(), units.end[lo].copy()
     b_start, b_end = units.start[hi].copy(), units.end[hi].copy()
@@ -388,9 +400,7 @@ def find_matches(
     a_start[todo[on_a]], a_end[todo[on_a]] = lo_part[on_a], hi_part[on_a]
     b_start[todo[~on_a]], b_end[todo[~on_a]] = lo_part[~on_a], hi_part[~on_a]
     laps.lap("aligned spans")
-    return Matches(
-        units, lo, hi, sc[idx], cont[idx], rep_col[idx], size_col[idx], a_start, a_end, b_start, b_end, unit_family
-    )
+    return Matches(units, lo, hi, sc, cont, rep_col, size_col, a_start, a_end, b_start, b_end, unit_family)
 
 
 def _aligned_parts(
