@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -38,36 +38,45 @@ def pair_records(notices: Sequence[Notice], m: Matches) -> Iterator[dict[str, An
     longer one: their ``partial_ratio`` is the score).
     """
     fields = _Sides(notices, m.units).fields
-    for score, scope, match, unit, sa, sb, family, size in _pair_rows(notices, m):
-        rec: dict[str, Any] = {
-            "score": score,
-            "scope": scope,
-            "match": match,
-            "unit": unit,
-            "a": dict(fields(sa)),
-            "b": dict(fields(sb)),
-        }
-        if family is not None:
-            rec["family"] = family
-            rec["family_size"] = size
-        yield rec
+    for rows in _row_chunks(notices, m):
+        for score, scope, match, unit, sa, sb, family, size in zip(*rows):
+            rec: dict[str, Any] = {
+                "score": score,
+                "scope": scope,
+                "match": match,
+                "unit": unit,
+                "a": dict(fields(sa)),
+                "b": dict(fields(sb)),
+            }
+            if family is not None:
+                rec["family"] = family
+                rec["family_size"] = size
+            yield rec
 
 
 def pair_lines(notices: Sequence[Notice], m: Matches) -> Iterator[str]:
     """``jsonl_line`` of every ``pair_records`` record, byte for byte, with each side's JSON encoded
-    once per span instead of once per pair (a unit is in many pairs; encoding was most of the time)."""
+    once per span instead of once per pair (a unit is in many pairs; encoding was most of the time),
+    a slice of rows at a time."""
     encoded = _Sides(notices, m.units).encoded
-    tails: dict[tuple[str, int], str] = {}  # a family's JSON fields, once per family
-    for score, scope, match, unit, sa, sb, family, size in _pair_rows(notices, m):
-        if family is None:
-            tail = ""
-        else:
-            tail = tails.get((family, size), "")
-            if not tail:
+    tails: dict[tuple[str | None, int], str] = {}  # a family's JSON fields, once per family and size
+    for rows in _row_chunks(notices, m):
+        a_json = [encoded(k) for k in rows.a]
+        b_json = [encoded(k) for k in rows.b]
+        ends = []
+        for family, size in zip(rows.family, rows.size):
+            if family is None:
+                ends.append("")
+                continue
+            tail = tails.get((family, size))
+            if tail is None:
                 tail = tails[family, size] = f',"family":{json.dumps(family, ensure_ascii=False)},"family_size":{size}'
-        yield (
-            f'{{"score":{float.__repr__(score)},"scope":"{scope}","match":"{match}","unit":"{unit}",'
-            f'"a":{encoded(sa)},"b":{encoded(sb)}{tail}}}'
+            ends.append(tail)
+        yield from (
+            f'{{"score":{score},"scope":"{scope}","match":"{match}","unit":"{unit}","a":{sa},"b":{sb}{tail}}}'
+            for score, scope, match, unit, sa, sb, tail in zip(
+                map(float.__repr__, rows.score), rows.scope, rows.match, rows.unit, a_json, b_json, ends
+            )
         )
 
 
@@ -126,39 +135,78 @@ class _Sides:
         return got
 
 
-def _pair_rows(
-    notices: Sequence[Notice], m: Matches
-) -> Iterator[tuple[float, str, str, str, Side, Side, str | None, int]]:
-    """The reported pairs as ``(score, scope, match, unit, a side, b side, family, family_size)``."""
+class _Rows(NamedTuple):
+    """A slice of the reported pairs, column by column (Python values): score, scope, match, unit,
+    the two sides ``(notice index, unit, start, end)``, family (``None``: none) and family size."""
+
+    score: list[float]
+    scope: list[str]
+    match: list[str]
+    unit: list[str]
+    a: list[Side]
+    b: list[Side]
+    family: list[str | None]
+    size: list[int]
+
+
+def _row_chunks(notices: Sequence[Notice], m: Matches) -> Iterator[_Rows]:
+    """The reported pairs, ``ROWS_AT_ONCE`` at a time; a run of clause pairs (``clause_runs``) is
+    one row, its first pair's, with the merged spans and score."""
     u = m.units
     keep = reported_pairs(m)
     a, b = m.a[keep], m.b[keep]
     level = np.zeros(len(keep), dtype=np.int64) if u.level is None else np.maximum(u.level[a], u.level[b])
     runs = clause_runs(notices, m, keep)
-    columns = (a, b, u.notice[a], u.notice[b], m.score[keep], _contained(notices, m, keep), level, m.family[keep])
-    spans = (m.a_start[keep], m.a_end[keep], m.b_start[keep], m.b_end[keep], m.family_size[keep])
-    names = {CLAUSE: LEVEL_NAMES[CLAUSE]}
+    run_at = np.array(sorted(runs), dtype=np.int64)
+    contained = _contained(notices, m, keep)
+    spans = (m.a_start[keep], m.a_end[keep], m.b_start[keep], m.b_end[keep])
+    score, family, family_size = m.score[keep], m.family[keep], m.family_size[keep]
+    del keep
     families: dict[int, str] = {}  # family_id of each representative unit, once
     texts = u.text
-    for k, (ua, ub, ia, ib, score, contained, lev, fam, a0, a1, b0, b1, size) in enumerate(
-        _rows_of((*columns, *spans))
-    ):
-        run = runs.get(k)
-        if run is not None:
+    clause, sentence = LEVEL_NAMES[CLAUSE], LEVEL_NAMES[SENTENCE]
+    for lo in range(0, len(a), ROWS_AT_ONCE):
+        sl = slice(lo, lo + ROWS_AT_ONCE)
+        ua, ub = a[sl].tolist(), b[sl].tolist()
+        ia, ib = u.notice[a[sl]].tolist(), u.notice[b[sl]].tolist()
+        a0, a1, b0, b1 = (x[sl].tolist() for x in spans)
+        sc = score[sl].tolist()
+        match = [
+            "contained" if c else ("identical" if texts[x] == texts[y] else "similar")
+            for c, x, y in zip(contained[sl].tolist(), ua, ub)
+        ]
+        dropped = []
+        for k in run_at[np.searchsorted(run_at, lo) : np.searchsorted(run_at, lo + len(ua))].tolist():
+            run, r = runs[k], k - lo
             if run[0] < 0:
-                continue  # part of a run given with its first pair
-            a0, a1, b0, b1, score = run
-            same = normalize(notices[ia].text[a0:a1]) == normalize(notices[ib].text[b0:b1])
-            match = "identical" if same else "similar"
-        else:
-            match = "contained" if contained else ("identical" if texts[ua] == texts[ub] else "similar")
-        family = None
-        if fam >= 0:
-            family = families.get(fam)
-            if family is None:
-                family = families[fam] = family_id(notices[int(u.notice[fam])], int(u.start[fam]))
-        unit = names.get(lev, LEVEL_NAMES[SENTENCE])
-        yield score, "within" if ia == ib else "cross", match, unit, (ia, ua, a0, a1), (ib, ub, b0, b1), family, size
+                dropped.append(r)  # part of a run given with its first pair
+                continue
+            a0[r], a1[r], b0[r], b1[r], sc[r] = run
+            same = normalize(notices[ia[r]].text[run[0] : run[1]]) == normalize(notices[ib[r]].text[run[2] : run[3]])
+            match[r] = "identical" if same else "similar"
+        fam: list[str | None] = []
+        for rep in family[sl].tolist():
+            if rep < 0:
+                fam.append(None)
+                continue
+            name = families.get(rep)
+            if name is None:
+                name = families[rep] = family_id(notices[int(u.notice[rep])], int(u.start[rep]))
+            fam.append(name)
+        rows = _Rows(
+            sc,
+            ["within" if x == y else "cross" for x, y in zip(ia, ib)],
+            match,
+            [clause if lev == CLAUSE else sentence for lev in level[sl].tolist()],
+            list(zip(ia, ua, a0, a1)),
+            list(zip(ib, ub, b0, b1)),
+            fam,
+            family_size[sl].tolist(),
+        )
+        if dropped:
+            gone = set(dropped)
+            rows = _Rows(*([v for r, v in enumerate(col) if r not in gone] for col in rows))
+        yield rows
 
 
 SCORE_SLACK = 0.01  # a containment shown by its texts within this of its score (raw text, before normalization)
