@@ -58,11 +58,14 @@ def pair_lines(notices: Sequence[Notice], m: Matches) -> Iterator[str]:
     """``jsonl_line`` of every ``pair_records`` record, byte for byte, with each side's JSON encoded
     once per span instead of once per pair (a unit is in many pairs; encoding was most of the time),
     a slice of rows at a time."""
-    encoded = _Sides(notices, m.units).encoded
+    sides = _Sides(notices, m.units)
     tails: dict[tuple[str | None, int], str] = {}  # a family's JSON fields, once per family and size
     for rows in _row_chunks(notices, m):
-        a_json = [encoded(k) for k in rows.a]
-        b_json = [encoded(k) for k in rows.b]
+        if len(sides.json) >= _Sides.LIMIT:
+            sides.json.clear()
+        known, encoded = sides.json.get, sides.encoded
+        a_json = [known(k) or encoded(k) for k in rows.a]
+        b_json = [known(k) or encoded(k) for k in rows.b]
         ends = []
         for family, size in zip(rows.family, rows.size):
             if family is None:
