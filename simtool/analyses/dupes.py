@@ -208,7 +208,7 @@ def _row_chunks(notices: Sequence[Notice], m: Matches) -> Iterator[_Rows]:
         )
         if dropped:
             gone = set(dropped)
-            rows = _Rows(*([v for r, v in enumerate(col) if r not in gone] for col in rows))
+            rows = _Rows._make([v for r, v in enumerate(col) if r not in gone] for col in rows)
         yield rows
 
 
