@@ -161,14 +161,15 @@ def child(*args: str) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def ensure_data(n: int) -> Path:
-    """``benchmarks/data/scale<N>`` when it was made (by benchmarks/scale.py), else ``spark<N>``, made here."""
+def ensure_data(n: int, length: str = "full") -> Path:
+    """Full-length notices: ``benchmarks/data/scale<N>`` when it was made (by benchmarks/scale.py), else
+    ``spark<N>``; short ones: ``short<N>`` (as benchmarks/scale.py names them); made here when missing."""
     data = BENCH / "data" / f"scale{n}"
-    if (data / "manifest.json").exists():
+    if length == "full" and (data / "manifest.json").exists():
         return data
-    data = BENCH / "data" / f"spark{n}"
+    data = BENCH / "data" / (f"spark{n}" if length == "full" else f"short{n}")
     if not (data / "manifest.json").exists():
-        cmd = [sys.executable, str(BENCH / "synth.py"), "--notices", str(n), "--out", str(data)]
+        cmd = [sys.executable, str(BENCH / "synth.py"), "--notices", str(n), "--length", length, "--out", str(data)]
         subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True)
     return data
 
@@ -178,7 +179,8 @@ def markdown(r: dict[str, Any]) -> str:
     dirty = " (simtool/ has uncommitted changes)" if p["simtool_dirty"] else ""
     runs = r["runs"]
     lines = [
-        f"# Spark engine vs local engine: dupes on {r['notices']} generated notices",
+        f"# Spark engine vs local engine: dupes on {r['notices']} generated notices"
+        + (" (short: ~4,000 characters each)" if r.get("length") == "short" else ""),
         "",
         f"- command: `{p['command']}`; machine: 2 cores, 24 GB; Spark {r.get('spark_version', '?')}, Java 17",
         f"- date: {p['date']}; commit {p['commit']}{dirty}",
@@ -217,6 +219,7 @@ def main() -> int:
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--partitions", type=int, default=8)
     ap.add_argument("--engines", nargs="+", default=["local", "spark"])
+    ap.add_argument("--length", choices=["full", "short"], default="full", help="notice length (benchmarks/synth.py)")
     ap.add_argument("--step", nargs=5, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.step:
@@ -226,15 +229,16 @@ def main() -> int:
     import pyspark
 
     for n in a.notices:
-        data = ensure_data(n)
+        data = ensure_data(n, a.length)
         corpus = str(data / "corpus" / "notices")
         r: dict[str, Any] = {
             "notices": n,
+            "length": a.length,
             "spark_version": pyspark.__version__,
             "provenance": provenance("python benchmarks/spark.py " + " ".join(sys.argv[1:])),
             "runs": [],
         }
-        res = BENCH / "results" / f"spark-{n}"
+        res = BENCH / "results" / (f"spark-{n}" if a.length == "full" else f"spark-{n}-short")
         earlier = json.loads(res.with_suffix(".json").read_text("utf-8")) if res.with_suffix(".json").exists() else {}
         for engine in ("local", "spark"):
             if engine not in a.engines:  # kept from the earlier run of this file (its date is noted)
