@@ -46,6 +46,8 @@ def session(master: str | None = None, *, partitions: int | None = None, conf: d
         builder = builder.config("spark.sql.shuffle.partitions", str(partitions))
     if local and "spark.driver.memory" not in (conf or {}):
         builder = builder.config("spark.driver.memory", _local_memory())  # the JVM is the executor too
+    if local and "spark.driver.maxResultSize" not in (conf or {}):  # the verified edges are collected on the
+        builder = builder.config("spark.driver.maxResultSize", "0")  # driver: 1 GB (the default) is ~20M edges
     for key, value in (conf or {}).items():
         builder = builder.config(key, value)
     try:
