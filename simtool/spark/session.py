@@ -44,11 +44,10 @@ def session(master: str | None = None, *, partitions: int | None = None, conf: d
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     if partitions:
         builder = builder.config("spark.sql.shuffle.partitions", str(partitions))
-    if local and "spark.driver.memory" not in (conf or {}):
-        builder = builder.config("spark.driver.memory", _local_memory())  # the JVM is the executor too
-    if local and "spark.driver.maxResultSize" not in (conf or {}):  # the verified edges are collected on the
-        builder = builder.config("spark.driver.maxResultSize", "0")  # driver: 1 GB (the default) is ~20M edges
-    for key, value in (conf or {}).items():
+    # a local master: the JVM is the executor too (Spark's 1 GB heap is too small), and the verified edges are
+    # collected on the driver (maxResultSize's 1 GB default is ~20M edges); what ``conf`` gives wins
+    local_defaults = {"spark.driver.memory": _local_memory(), "spark.driver.maxResultSize": "0"} if local else {}
+    for key, value in (local_defaults | (conf or {})).items():
         builder = builder.config(key, value)
     try:
         spark = builder.getOrCreate()
