@@ -273,6 +273,23 @@ def test_a_score_exactly_on_the_threshold_counts() -> None:
     assert pair_scores([a], [b], 0.81).tolist() == [0.0]
 
 
+def test_a_clause_pair_is_covered_only_by_its_own_sentences_far_into_a_corpus() -> None:
+    from simtool.match.engine import covered_by_sentences
+    from simtool.match.units import CLAUSE, SENTENCE, Units
+
+    # units: notice 0's sentence, notice 16's window of its sentence 0, notice 40's sentence (all sentence 0)
+    notice = np.array([0, 16, 40], dtype=np.int32)
+    zero = np.zeros(3, dtype=np.int64)
+    level = np.array([SENTENCE, CLAUSE, SENTENCE])
+    u = Units(notice, zero, zero + 20, zero, zero, zero, ["甲", "乙", "丙"], zero.astype(np.int32), level, zero)
+    # (0, 40) is a sentence pair; the window pair (16, 40) lies in other sentences and stays
+    assert covered_by_sentences(u, np.array([0, 1]), np.array([2, 2])).tolist() == [False, False]
+    two = Units(
+        notice[[0, 0, 2]], zero, zero + 20, zero, zero, zero, ["甲", "乙", "丙"], zero.astype(np.int32), level, zero
+    )
+    assert covered_by_sentences(two, np.array([0, 1]), np.array([2, 2])).tolist() == [False, True]
+
+
 def test_dropped_clause_pairs_repeat_a_reported_one(seeds: simtool.Loaded) -> None:
     from simtool.analyses.dupes import reported_pairs
     from simtool.match.engine import covered_by_sentences

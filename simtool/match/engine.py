@@ -142,14 +142,23 @@ def aligned_part(short: str, long_: str, raw_long: str) -> tuple[int, int]:
     return raw_part(raw_long, s, e)
 
 
+def sentence_ids(units: Units) -> np.ndarray:
+    """A dense number for each unit's sentence (notice, sentence), in notice order: below ``2**32``, so
+    that two of them pack into one int64 (``notice << 20 | sentence`` did not: at 10k notices the pair
+    key overflowed and pairs of other sentences were taken for matched ones)."""
+    assert units.sentence is not None
+    code = (units.notice.astype(np.int64) << 24) | units.sentence.astype(np.int64)
+    return np.unique(code, return_inverse=True)[1].reshape(-1).astype(np.int64)
+
+
 def covered_by_sentences(units: Units, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Pairs involving a clause window whose two sentences are themselves matched as sentences."""
     if units.level is None or units.sentence is None or not len(a):
         return np.zeros(len(a), dtype=bool)
-    code = (units.notice.astype(np.int64) << 20) | units.sentence.astype(np.int64)
-    ka, kb = code[a], code[b]
+    sid = sentence_ids(units)
+    ka, kb = sid[a], sid[b]
     lo, hi = np.minimum(ka, kb), np.maximum(ka, kb)
-    key = lo * (1 << 40) + hi
+    key = (lo << 32) | hi
     both = (units.level[a] == SENTENCE) & (units.level[b] == SENTENCE)
     whole = sorted_unique(key[both])
     if not len(whole):
