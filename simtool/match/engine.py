@@ -144,8 +144,7 @@ def aligned_part(short: str, long_: str, raw_long: str) -> tuple[int, int]:
 
 def sentence_ids(units: Units) -> np.ndarray:
     """A dense number for each unit's sentence (notice, sentence), in notice order: below ``2**32``, so
-    that two of them pack into one int64 (``notice << 20 | sentence`` did not: at 10k notices the pair
-    key overflowed and pairs of other sentences were taken for matched ones)."""
+    that a pair of sentences packs into one int64 without overflow."""
     assert units.sentence is not None
     code = (units.notice.astype(np.int64) << 24) | units.sentence.astype(np.int64)
     return np.unique(code, return_inverse=True)[1].reshape(-1).astype(np.int64)
