@@ -93,17 +93,21 @@ def step_dupes(db: str) -> dict[str, Any]:
 def step_check(db: str, corpus: str) -> dict[str, Any]:
     import simtool
     from simtool.analyses.check import check_notices
+    from simtool.core.timing import recording
     from simtool.store.sqlite import Store
 
     files = sorted(Path(corpus).glob("*.txt"))[:3]
     notices = simtool.load([str(f) for f in files]).notices
-    times = []
+    times, stages, sources = [], [], []
     with Store(db, create=False) as store:
         for n in notices:
             t = time.perf_counter()
-            check_notices([n], store, exclude={n.id})
+            with recording() as rec:
+                got = check_notices([n], store, exclude={n.id})
             times.append(time.perf_counter() - t)
-    return {"seconds": times, "peak_mb": peak_mb()}
+            stages.append(rec.seconds)
+            sources.append(len(got[0].sources))
+    return {"seconds": times, "stages": stages, "sources": sources, "peak_mb": peak_mb()}
 
 
 def drop_page_cache() -> bool:
@@ -164,6 +168,17 @@ def markdown(r: dict[str, Any]) -> str:
         lines.append(
             f"| check one notice against the store: first{' (page cache dropped: cold)' if r.get('page_cache_dropped') else ''}, then next ones | {c[0]:.2f}, {', '.join(f'{x:.2f}' for x in c[1:])} | {r['check']['peak_mb']} MB |"
         )
+    warm = r["check"].get("stages", [])[1:]
+    if warm:
+        lines += [
+            "",
+            f"Where a warm check spends its time (mean of {len(warm)}; the notices have "
+            f"{', '.join(f'{k:,}' for k in r['check']['sources'][1:])} sources each):",
+            "",
+            "| stage | seconds |",
+            "|---|---:|",
+        ]
+        lines += [f"| {k} | {sum(w.get(k, 0.0) for w in warm) / len(warm):.3f} |" for k in warm[0]]
     if not d:
         return "\n".join(lines) + "\n"
     lines += [

@@ -27,6 +27,7 @@ from simtool.analyses.quoted import quoted_spans
 from simtool.analyses.records import optional
 from simtool.analyses.shared import BlockFinder, SharedText, notice_shares, same_text_key, shared_text
 from simtool.core.errors import UserError
+from simtool.core.timing import Laps
 from simtool.core.types import Notice
 from simtool.match.engine import (
     DEFAULT_MAX_FAMILY,
@@ -260,6 +261,7 @@ def find_sources(
     The stored text of a pair is that of its representative, the first of its units by (notice id,
     unit); the expansion to the other units is done once per distinct original text.
     """
+    laps = Laps("check")
     position = len(cache.ids) if position is None else position
     units = build_units([notice], "literal")
     flat = keys_for(units.text, DEFAULT_PARAMS, INDEX_BUILD_SIM).ravel() if len(units) else np.empty(0, np.int64)
@@ -269,6 +271,7 @@ def find_sources(
     if len(rq):  # texts sharing a run, as the engine proposes them too
         code = sorted_unique(np.concatenate([(q << 32) | u, (rq << 32) | ru]))
         q, u = code >> 32, code & 0xFFFFFFFF
+    laps.lap("candidates")
     pos = np.asarray(cache.unit_notice[u], dtype=np.int64)
     keep = allowed[pos]
     q, u, pos = q[keep], u[keep], pos[keep]
@@ -295,13 +298,16 @@ def find_sources(
     maybe = (2 * short >= cutoff * (short + long_)) | (
         (short >= CONTAIN_MIN_CHARS) & (short <= SENTENCE_CONTAIN_RATIO * long_)
     )
+    laps.lap("groups")
     needed = np.zeros(len(distinct), dtype=bool)
     needed[gt[maybe]] = True
     texts = units.text + [""] * len(distinct)
     for t, text in zip(np.flatnonzero(needed).tolist(), cache.unit_texts(rep[needed])):
         texts[len(units) + t] = text
     pairs = np.stack([gq[maybe], len(units) + gt[maybe]], axis=1).astype(np.int64).reshape(-1, 2)
+    laps.lap("stored texts")
     ver = verify(texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO)
+    laps.lap("verify")
     group = np.searchsorted(gq * max(1, len(distinct)) + gt, ver.i * max(1, len(distinct)) + ver.j - len(units))
     # one row per matched stored unit: the members of each verified pair's group, in order.  A text
     # stored more than max_family times (with the checked unit's occurrence) is a family, drawn as a
@@ -315,6 +321,7 @@ def find_sources(
     s_start = cache.unit_start[row_u].astype(np.int64)
     s_end = cache.unit_end[row_u].astype(np.int64)
     q_start, q_end = units.start[ver.i].astype(np.int64), units.end[ver.i].astype(np.int64)
+    laps.lap("rows")
     pair_spans: list[list[tuple[int, int]] | None] = []
     own: dict[int, list[tuple[int, int]]] = {}  # rows whose shared spans depend on their own original text
     finder = BlockFinder()
@@ -346,10 +353,12 @@ def find_sources(
                 got = done[raw] = (a, b, [(q_span[0] + x, q_span[0] + y) for x, y, _, _ in runs])
             s_start[r], s_end[r] = a0 + got[0], a0 + got[1]
             own[r] = got[2]
+    laps.lap("aligned spans")
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for r, (p, k) in enumerate(zip(row_pos.tolist(), row_pair.tolist())):
         shared = pair_spans[k]
         spans[p].extend(own[r] if shared is None else shared)
+    laps.lap("spans by source")
     return Found(dict(spans), row_pair, row_pos, s_start, s_end, q_start, q_end, ver.score)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -330,20 +330,21 @@ def run_dupes(
     if fmt != "table" or out:
         output.emit(records, fmt, [], title=title, path=out)
         return
-    recs = sorted(
-        records, key=lambda r: (-r["score"], r["a"]["notice"], r["a"]["start"], r["b"]["notice"], r["b"]["start"])
-    )
-    table = Table(title=f"{title}（{len(recs)} 对，相似度 ≥ {min_sim}，{output.diff_legend()}）", show_lines=True)
+    from simtool.report.reading import reading_order
+
+    recs = reading_order(records, _formulaic_of(notices, stored=not paths, db=db))
+    legend = f"相似度 ≥ {min_sim}，问题和措施在前、长的在前，套话在后，{output.diff_legend()}"
+    table = Table(title=f"{title}（{len(recs)} 对，{legend}）", show_lines=True)
     for col in ("相似度", "A", "B"):
         table.add_column(col, overflow="fold")
-    for r in recs[: limit or len(recs)]:
+    for formula, r in recs[: limit or len(recs)]:
         sa, sb = same_spans(r["a"]["text"], r["b"]["text"], view)
         head_a = output.inert(f"{r['a']['notice']} [{r['a']['start']}-{r['a']['end']}]\n")
         head_b = output.inert(f"{r['b']['notice']} [{r['b']['start']}-{r['b']['end']}]\n")
         from rich.text import Text
 
         table.add_row(
-            f"{r['score']:.2f}",
+            f"{r['score']:.2f}" + ("\n套话" if formula else ""),
             Text(head_a, style="dim") + _marked(r["a"]["text"], sa),
             Text(head_b, style="dim") + _marked(r["b"]["text"], sb),
         )
@@ -351,6 +352,21 @@ def run_dupes(
     con.print(table)
     if limit and len(recs) > limit:
         con.print(f"（共 {len(recs)} 对，仅显示前 {limit} 对；用 --limit 0 或 --format jsonl 查看全部）")
+
+
+def _formulaic_of(notices: Sequence[Notice], *, stored: bool, db: str) -> Callable[[str], list[tuple[int, int]]]:
+    """The 套话 spans of each notice (by id): learned from the store (cached per generation) when the
+    notices are the store's, else from the notices themselves; none when they are too few."""
+    from simtool.analyses.phrases import corpus_formulaic, store_formulaic
+    from simtool.core.spans import merge_spans
+
+    if stored:
+        with Store(db, create=False) as store:
+            of = store_formulaic(store)
+        by_id = {n.id: merge_spans(of(n)) if of is not None else [] for n in notices}
+    else:
+        by_id = {k: merge_spans(v) for k, v in corpus_formulaic(notices).items()}
+    return lambda nid: by_id.get(nid, [])
 
 
 def _print_families(
