@@ -27,7 +27,7 @@ from simtool.analyses.quoted import quoted_spans
 from simtool.analyses.records import optional
 from simtool.analyses.shared import BlockFinder, SharedText, notice_shares, same_text_key, shared_text
 from simtool.core.errors import UserError
-from simtool.core.timing import Laps
+from simtool.core.timing import Laps, tally
 from simtool.core.types import Notice
 from simtool.match.engine import (
     DEFAULT_MAX_FAMILY,
@@ -272,6 +272,7 @@ def find_sources(
         code = sorted_unique(np.concatenate([(q << 32) | u, (rq << 32) | ru]))
         q, u = code >> 32, code & 0xFFFFFFFF
     laps.lap("candidates")
+    tally("check candidates", len(q))
     pos = np.asarray(cache.unit_notice[u], dtype=np.int64)
     keep = allowed[pos]
     q, u, pos = q[keep], u[keep], pos[keep]
@@ -306,6 +307,7 @@ def find_sources(
         texts[len(units) + t] = text
     pairs = np.stack([gq[maybe], len(units) + gt[maybe]], axis=1).astype(np.int64).reshape(-1, 2)
     laps.lap("stored texts")
+    tally("check verified texts", len(pairs))
     ver = verify(texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO)
     laps.lap("verify")
     group = np.searchsorted(gq * max(1, len(distinct)) + gt, ver.i * max(1, len(distinct)) + ver.j - len(units))
@@ -322,6 +324,8 @@ def find_sources(
     s_end = cache.unit_end[row_u].astype(np.int64)
     q_start, q_end = units.start[ver.i].astype(np.int64), units.end[ver.i].astype(np.int64)
     laps.lap("rows")
+    tally("check matched pairs", len(ver.i))
+    tally("check matched units", len(row_u))
     pair_spans: list[list[tuple[int, int]] | None] = []
     own: dict[int, list[tuple[int, int]]] = {}  # rows whose shared spans depend on their own original text
     finder = BlockFinder()
