@@ -373,3 +373,106 @@ def test_every_reported_pair_rescored_from_its_two_texts_reaches_the_threshold(s
         if score < 0.8 - 0.01:
             low.append((round(score, 4), r["score"], r["match"], x, y))
     assert not low, low[:3]
+
+
+def _reported_one_by_one(m: simtool.match.engine.Matches) -> list[int]:
+    """``reported_pairs`` pair by pair: of the clause pairs between the same two sentences, taken best
+    first (score, then size, then index), each goes when it overlaps on both sides one kept before it."""
+    from simtool.match.engine import covered_by_sentences
+    from simtool.match.units import SENTENCE
+
+    u = m.units
+    covered = covered_by_sentences(u, m.a, m.b)
+    groups: dict[tuple[int, int, int, int], list[int]] = {}
+    out = []
+    for k in range(len(m)):
+        a, b = int(m.a[k]), int(m.b[k])
+        if covered[k]:
+            continue
+        if u.level[a] == SENTENCE and u.level[b] == SENTENCE:
+            out.append(k)
+            continue
+        key = (int(u.notice[a]), int(u.sentence[a]), int(u.notice[b]), int(u.sentence[b]))
+        groups.setdefault(key, []).append(k)
+    for members in groups.values():
+        size = {k: int(m.a_end[k] - m.a_start[k] + m.b_end[k] - m.b_start[k]) for k in members}
+        kept: list[int] = []
+        for k in sorted(members, key=lambda k: (-m.score[k], -size[k], k)):
+            if not any(
+                m.a_start[k] < m.a_end[j]
+                and m.a_start[j] < m.a_end[k]
+                and m.b_start[k] < m.b_end[j]
+                and m.b_start[j] < m.b_end[k]
+                for j in kept
+            ):
+                kept.append(k)
+        out += kept
+    return sorted(out)
+
+
+def _clause_runs_one_by_one(notices: list, m: simtool.match.engine.Matches, keep: np.ndarray) -> dict:
+    """``clause_runs`` row by row: clause pairs (outside families) between the same two sentences, in
+    order of their starts, each following the previous one on both sides within ``RUN_GAP``, are a
+    run; a run of two or more is kept when its merged texts are as similar as its least similar pair."""
+    from simtool.analyses.dupes import RUN_GAP
+    from simtool.match.units import SENTENCE
+    from simtool.match.verify import similarity
+    from simtool.text.normalize import normalize
+
+    u = m.units
+    rows = []
+    for p, k in enumerate(keep.tolist()):
+        a, b = int(m.a[k]), int(m.b[k])
+        if (u.level[a] != SENTENCE or u.level[b] != SENTENCE) and m.family[k] < 0:
+            s = (int(u.notice[a]), int(u.sentence[a]), int(u.notice[b]), int(u.sentence[b]))
+            rows.append((s, int(m.a_start[k]), int(m.b_start[k]), p))
+    rows.sort()
+    runs: list[list[int]] = []
+    prev = None  # the previous row's sentences and pair
+    for s, x0, y0, p in rows:
+        j = None if prev is None else int(keep[prev[1]])
+        if (
+            j is not None
+            and prev[0] == s
+            and x0 - int(m.a_end[j]) <= RUN_GAP
+            and y0 - int(m.b_end[j]) <= RUN_GAP
+            and x0 >= int(m.a_start[j])
+            and y0 >= int(m.b_start[j])
+        ):
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+        prev = (s, p)
+    out = {}
+    for run in runs:
+        if len(run) < 2:
+            continue
+        ks = [int(keep[p]) for p in run]
+        na, nb = notices[int(u.notice[m.a[ks[0]]])], notices[int(u.notice[m.b[ks[0]]])]
+        lo_a, hi_a = min(int(m.a_start[k]) for k in ks), max(int(m.a_end[k]) for k in ks)
+        lo_b, hi_b = min(int(m.b_start[k]) for k in ks), max(int(m.b_end[k]) for k in ks)
+        score = round(similarity(normalize(na.text[lo_a:hi_a]), normalize(nb.text[lo_b:hi_b])), 4)
+        if score >= min(float(m.score[k]) for k in ks):
+            out |= {p: (-1, 0, 0, 0, 0.0) for p in run}
+            out[min(run)] = (lo_a, hi_a, lo_b, hi_b, score)
+    return out
+
+
+@pytest.mark.parametrize("walked", [32, 2])
+def test_reported_pairs_and_clause_runs_equal_the_pair_by_pair_rules(
+    seeds: simtool.Loaded, walked: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The array code of ``reported_pairs`` and ``clause_runs`` against plain loops, on the seeds with
+    both scopes (groups of one, two and many clause pairs between two sentences); with ``walked`` 2,
+    the larger groups take the pair-by-pair path."""
+    from simtool.analyses import dupes
+    from simtool.analyses.dupes import clause_runs, reported_pairs
+
+    monkeypatch.setattr(dupes, "WALKED_GROUP", walked)
+    for scope in ("cross", "all"):
+        m = find_matches(seeds.notices, min_sim=0.8, scope=scope)  # type: ignore[arg-type]
+        keep = reported_pairs(m)
+        assert keep.tolist() == _reported_one_by_one(m)
+        runs = clause_runs(seeds.notices, m, keep)
+        assert runs == _clause_runs_one_by_one(seeds.notices, m, keep)
+        assert sum(r[0] < 0 for r in runs.values()) > sum(r[0] >= 0 for r in runs.values()) > 0

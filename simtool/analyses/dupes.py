@@ -253,12 +253,6 @@ def _row_slices(columns: Sequence[np.ndarray]) -> Iterator[tuple[int, Iterator[t
         yield lo, zip(*(c[lo : lo + ROWS_AT_ONCE].tolist() for c in columns))
 
 
-def _rows_of(columns: Sequence[np.ndarray]) -> Iterator[tuple[Any, ...]]:
-    """``zip(*(c.tolist() for c in columns))``, a slice of rows at a time."""
-    for _, rows in _row_slices(columns):
-        yield from rows
-
-
 RUN_GAP = 2  # characters (a comma, a space) allowed between two clause pairs of one run
 
 
@@ -283,32 +277,34 @@ def clause_runs(notices: Sequence[Notice], m: Matches, keep: np.ndarray) -> dict
     b0, b1 = m.b_start[keep][idx], m.b_end[keep][idx]
     scores = m.score[keep][idx]
     order = np.lexsort((b0, a0, sb, sa))
-    group: list[int] = []
-
-    def close() -> None:
-        if len(group) > 1:
-            first = group[0]
-            na, nb = notices[int(u.notice[a[idx[first]]])], notices[int(u.notice[b[idx[first]]])]
-            lo_a, hi_a = int(a0[group].min()), int(a1[group].max())
-            lo_b, hi_b = int(b0[group].min()), int(b1[group].max())
-            score = round(similarity(normalize(na.text[lo_a:hi_a]), normalize(nb.text[lo_b:hi_b])), 4)
-            if score >= float(scores[group].min()):
-                firsts = min(int(idx[g]) for g in group)
-                for g in group:
-                    out[int(idx[g])] = (-1, 0, 0, 0, 0.0)
-                out[firsts] = (lo_a, hi_a, lo_b, hi_b, score)
-        group.clear()
-
-    prev: tuple[int, int, int, int, int, int] | None = None  # the previous row's sentences and spans
-    for r, ka, kb, x0, x1, y0, y1 in _rows_of([order, *(c[order] for c in (sa, sb, a0, a1, b0, b1))]):
-        if prev is not None:
-            pa, pb, p0, p1, q0, q1 = prev
-            if not (ka == pa and kb == pb and x0 - p1 <= RUN_GAP and y0 - q1 <= RUN_GAP and x0 >= p0 and y0 >= q0):
-                close()
-        group.append(r)
-        prev = (ka, kb, x0, x1, y0, y1)
-    close()
+    ka, kb, x0, x1, y0, y1 = (c[order] for c in (sa, sb, a0, a1, b0, b1))
+    # a row continues the previous one's run when both sentences are the same and it follows it on both sides
+    goes_on = (
+        (ka[1:] == ka[:-1])
+        & (kb[1:] == kb[:-1])
+        & (x0[1:] - x1[:-1] <= RUN_GAP)
+        & (y0[1:] - y1[:-1] <= RUN_GAP)
+        & (x0[1:] >= x0[:-1])
+        & (y0[1:] >= y0[:-1])
+    )
+    firsts = np.flatnonzero(np.r_[True, ~goes_on])
+    lengths = np.diff(np.r_[firsts, len(order)])
+    for first, n in zip(firsts[lengths > 1].tolist(), lengths[lengths > 1].tolist()):
+        group = order[first : first + n]
+        head = int(idx[group[0]])
+        na, nb = notices[int(u.notice[a[head]])], notices[int(u.notice[b[head]])]
+        lo_a, hi_a = int(a0[group].min()), int(a1[group].max())
+        lo_b, hi_b = int(b0[group].min()), int(b1[group].max())
+        score = round(similarity(normalize(na.text[lo_a:hi_a]), normalize(nb.text[lo_b:hi_b])), 4)
+        if score >= float(scores[group].min()):
+            rows = idx[group]
+            for g in rows.tolist():
+                out[g] = (-1, 0, 0, 0, 0.0)
+            out[int(rows.min())] = (lo_a, hi_a, lo_b, hi_b, score)
     return out
+
+
+WALKED_GROUP = 32  # clause pairs between two sentences up to which reported_pairs compares them in arrays
 
 
 def reported_pairs(m: Matches) -> np.ndarray:
@@ -334,26 +330,36 @@ def reported_pairs(m: Matches) -> np.ndarray:
     new_group[1:] = (ga[1:] != ga[:-1]) | (gb[1:] != gb[:-1])
     starts = np.flatnonzero(new_group)
     sizes = np.diff(np.append(starts, len(order)))
-    # a pair alone in its group is kept; of two, the second goes when it overlaps the first on both sides
+    # in each group, a pair goes when it overlaps on both sides a pair kept before it.  Groups of up to
+    # WALKED_GROUP pairs are walked all at once, one place in the group at a time against each earlier
+    # place; a larger one (two long sentences cut into many windows) pair by pair
     a0, a1, b0, b1 = (x[order] for x in (m.a_start, m.a_end, m.b_start, m.b_end))
-    two = starts[sizes == 2]
-    overlaps = (a0[two + 1] < a1[two]) & (a0[two] < a1[two + 1]) & (b0[two + 1] < b1[two]) & (b0[two] < b1[two + 1])
-    dropped = (two[overlaps] + 1).tolist()
-    # larger groups: each pair against the ones kept before it
-    several = np.repeat(sizes > 2, sizes)
-    spans = list(zip(*(x[several].tolist() for x in (a0, a1, b0, b1))))
-    at = np.flatnonzero(several).tolist()
-    s0 = 0
-    for n in sizes[sizes > 2].tolist():
-        kept: list[tuple[int, int, int, int]] = []
-        for k in range(s0, s0 + n):
-            x0, x1, y0, y1 = spans[k]
-            if any(x0 < q1 and p0 < x1 and y0 < r1 and w0 < y1 for p0, q1, w0, r1 in kept):
-                dropped.append(at[k])
+    walked = np.repeat(sizes <= WALKED_GROUP, sizes)
+    place = np.arange(len(order)) - np.repeat(starts, sizes)
+    by_place = np.flatnonzero(walked)[np.argsort(place[walked], kind="stable")]
+    at_place = np.split(by_place, np.cumsum(np.bincount(place[walked]))[:-1]) if len(by_place) else []
+    kept = np.ones(len(order), dtype=bool)
+    for p in range(1, len(at_place)):
+        rows = at_place[p]
+        for q in range(p):
+            prev = rows - (p - q)
+            hit = (
+                kept[prev]
+                & (a0[rows] < a1[prev])
+                & (a0[prev] < a1[rows])
+                & (b0[rows] < b1[prev])
+                & (b0[prev] < b1[rows])
+            )
+            kept[rows[hit]] = False
+    for first, n in zip(starts[sizes > WALKED_GROUP].tolist(), sizes[sizes > WALKED_GROUP].tolist()):
+        spans = list(zip(*(x[first : first + n].tolist() for x in (a0, a1, b0, b1))))
+        chosen: list[tuple[int, int, int, int]] = []
+        for k, (x0, x1, y0, y1) in enumerate(spans):
+            if any(x0 < q1 and p0 < x1 and y0 < r1 and w0 < y1 for p0, q1, w0, r1 in chosen):
+                kept[first + k] = False
             else:
-                kept.append(spans[k])
-        s0 += n
-    keep[order[dropped]] = False
+                chosen.append(spans[k])
+    keep[order[~kept]] = False
     return np.flatnonzero(keep)
 
 
