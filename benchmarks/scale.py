@@ -55,7 +55,8 @@ def step_ingest(corpus: str, db: str, jobs: int) -> dict[str, Any]:
 def step_dupes(db: str) -> dict[str, Any]:
     import numpy as np
 
-    from simtool.analyses.dupes import family_records, pair_lines
+    from simtool.analyses.dupes import family_records
+    from simtool.analyses.pair_text import pair_text
     from simtool.core.timing import recording, stage
     from simtool.match.engine import find_matches
     from simtool.read.batch import use_all_cores
@@ -68,7 +69,7 @@ def step_dupes(db: str) -> dict[str, Any]:
             notices = notices_for([], db)[0]
         m = find_matches(notices, min_sim=0.8, scope="cross")
         with stage("records (JSONL lines, as dupes --format jsonl writes them)"):
-            records = sum(1 for _ in pair_lines(notices, m))
+            records = sum(block.count(b"\n") for block in pair_text(notices, m, jobs=2))
         with stage("family records"):
             families = family_records(notices, m)
     total = time.perf_counter() - t

@@ -187,3 +187,18 @@ def test_pair_lines_a_few_rows_at_a_time_equal_all_at_once(monkeypatch: pytest.M
     whole = list(dupes.pair_lines(notices, m))
     monkeypatch.setattr(dupes, "ROWS_AT_ONCE", 7)
     assert len(whole) > 100 and list(dupes.pair_lines(notices, m)) == whole
+
+
+def test_pair_text_on_two_processes_is_the_pair_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``dupes --format jsonl`` formats slices of pairs on forked workers: the text is the lines of
+    ``pair_lines``, in order, byte for byte."""
+    from simtool.analyses import dupes, pair_text
+
+    notices = simtool.load(["corpora/seeds"]).notices
+    m = find_matches(notices, min_sim=0.8, scope="all", max_family=5)
+    expected = "".join(line + "\n" for line in dupes.pair_lines(notices, m)).encode("utf-8")
+    monkeypatch.setattr(dupes, "ROWS_AT_ONCE", 50)
+    monkeypatch.setattr(pair_text, "POOL_MIN_ROWS", 0)
+    blocks = list(pair_text.pair_text(notices, m, jobs=2))
+    assert len(blocks) > 10 and b"".join(blocks) == expected
+    assert b"".join(pair_text.pair_text(notices, m, jobs=1)) == expected

@@ -57,10 +57,22 @@ def pair_records(notices: Sequence[Notice], m: Matches) -> Iterator[dict[str, An
 def pair_lines(notices: Sequence[Notice], m: Matches) -> Iterator[str]:
     """``jsonl_line`` of every ``pair_records`` record, byte for byte, with each side's JSON encoded
     once per span instead of once per pair (a unit is in many pairs; encoding was most of the time),
-    a slice of rows at a time."""
-    sides = _Sides(notices, m.units)
-    tails: dict[tuple[str | None, int], str] = {}  # a family's JSON fields, once per family and size
-    for rows in _row_chunks(notices, m):
+    a slice of rows at a time (``simtool.analyses.pair_text`` makes the slices on several processes)."""
+    reported, maker = Reported(notices, m), LineMaker(notices, m.units)
+    for lo in reported.starts():
+        yield from maker.lines(reported.rows(lo))
+
+
+class LineMaker:
+    """The JSONL lines of slices of reported pairs, each side's JSON made once (``_Sides``), each
+    family's fields once per family and size."""
+
+    def __init__(self, notices: Sequence[Notice], units: Units) -> None:
+        self.sides = _Sides(notices, units)
+        self.tails: dict[tuple[str | None, int], str] = {}
+
+    def lines(self, rows: _Rows) -> Iterator[str]:
+        sides, tails = self.sides, self.tails
         if len(sides.json) >= _Sides.LIMIT:
             sides.json.clear()
         known, encoded = sides.json.get, sides.encoded
@@ -75,7 +87,7 @@ def pair_lines(notices: Sequence[Notice], m: Matches) -> Iterator[str]:
             if tail is None:
                 tail = tails[family, size] = f',"family":{json.dumps(family, ensure_ascii=False)},"family_size":{size}'
             ends.append(tail)
-        yield from (
+        return (
             f'{{"score":{score},"scope":"{scope}","match":"{match}","unit":"{unit}","a":{sa},"b":{sb}{tail}}}'
             for score, scope, match, unit, sa, sb, tail in zip(
                 map(float.__repr__, rows.score), rows.scope, rows.match, rows.unit, a_json, b_json, ends
@@ -153,30 +165,49 @@ class _Rows(NamedTuple):
 
 
 def _row_chunks(notices: Sequence[Notice], m: Matches) -> Iterator[_Rows]:
-    """The reported pairs, ``ROWS_AT_ONCE`` at a time; a run of clause pairs (``clause_runs``) is
-    one row, its first pair's, with the merged spans and score."""
-    u = m.units
-    keep = reported_pairs(m)
-    a, b = m.a[keep], m.b[keep]
-    level = np.zeros(len(keep), dtype=np.int64) if u.level is None else np.maximum(u.level[a], u.level[b])
-    runs = clause_runs(notices, m, keep)
-    run_at = np.array(sorted(runs), dtype=np.int64)
-    contained = _contained(notices, m, keep)
-    spans = (m.a_start[keep], m.a_end[keep], m.b_start[keep], m.b_end[keep])
-    score, family, family_size = m.score[keep], m.family[keep], m.family_size[keep]
-    del keep
-    families: dict[int, str] = {}  # family_id of each representative unit, once
-    texts = u.text
-    clause, sentence = LEVEL_NAMES[CLAUSE], LEVEL_NAMES[SENTENCE]
-    for lo in range(0, len(a), ROWS_AT_ONCE):
+    """The reported pairs, ``ROWS_AT_ONCE`` at a time (``Reported``)."""
+    reported = Reported(notices, m)
+    for lo in reported.starts():
+        yield reported.rows(lo)
+
+
+class Reported:
+    """The pairs ``dupes`` reports (``reported_pairs``), found once and given as slices of
+    ``ROWS_AT_ONCE`` rows; a run of clause pairs (``clause_runs``) is one row, its first pair's,
+    with the merged spans and score."""
+
+    def __init__(self, notices: Sequence[Notice], m: Matches) -> None:
+        u = m.units
+        keep = reported_pairs(m)
+        self.notices, self.units = notices, u
+        self.a, self.b = m.a[keep], m.b[keep]
+        a, b = self.a, self.b
+        self.level = np.zeros(len(keep), dtype=np.int64) if u.level is None else np.maximum(u.level[a], u.level[b])
+        self.runs = clause_runs(notices, m, keep)
+        self.run_at = np.array(sorted(self.runs), dtype=np.int64)
+        self.contained = _contained(notices, m, keep)
+        self.spans = (m.a_start[keep], m.a_end[keep], m.b_start[keep], m.b_end[keep])
+        self.score, self.family, self.family_size = m.score[keep], m.family[keep], m.family_size[keep]
+        self.families: dict[int, str] = {}  # family_id of each representative unit, once
+
+    def starts(self) -> range:
+        """The first row of each slice."""
+        return range(0, len(self.a), ROWS_AT_ONCE)
+
+    def rows(self, lo: int) -> _Rows:
+        """The slice of rows from ``lo``."""
+        notices, u, a, b, spans = self.notices, self.units, self.a, self.b, self.spans
+        runs, run_at, families = self.runs, self.run_at, self.families
+        texts = u.text
+        clause, sentence = LEVEL_NAMES[CLAUSE], LEVEL_NAMES[SENTENCE]
         sl = slice(lo, lo + ROWS_AT_ONCE)
         ua, ub = a[sl].tolist(), b[sl].tolist()
         ia, ib = u.notice[a[sl]].tolist(), u.notice[b[sl]].tolist()
         a0, a1, b0, b1 = (x[sl].tolist() for x in spans)
-        sc = score[sl].tolist()
+        sc = self.score[sl].tolist()
         match = [
             "contained" if c else ("identical" if texts[x] == texts[y] else "similar")
-            for c, x, y in zip(contained[sl].tolist(), ua, ub)
+            for c, x, y in zip(self.contained[sl].tolist(), ua, ub)
         ]
         dropped = []
         for k in run_at[np.searchsorted(run_at, lo) : np.searchsorted(run_at, lo + len(ua))].tolist():
@@ -188,7 +219,7 @@ def _row_chunks(notices: Sequence[Notice], m: Matches) -> Iterator[_Rows]:
             same = normalize(notices[ia[r]].text[run[0] : run[1]]) == normalize(notices[ib[r]].text[run[2] : run[3]])
             match[r] = "identical" if same else "similar"
         fam: list[str | None] = []
-        for rep in family[sl].tolist():
+        for rep in self.family[sl].tolist():
             if rep < 0:
                 fam.append(None)
                 continue
@@ -200,16 +231,16 @@ def _row_chunks(notices: Sequence[Notice], m: Matches) -> Iterator[_Rows]:
             sc,
             ["within" if x == y else "cross" for x, y in zip(ia, ib)],
             match,
-            [clause if lev == CLAUSE else sentence for lev in level[sl].tolist()],
+            [clause if lev == CLAUSE else sentence for lev in self.level[sl].tolist()],
             list(zip(ia, ua, a0, a1)),
             list(zip(ib, ub, b0, b1)),
             fam,
-            family_size[sl].tolist(),
+            self.family_size[sl].tolist(),
         )
         if dropped:
             gone = set(dropped)
             rows = _Rows._make([v for r, v in enumerate(col) if r not in gone] for col in rows)
-        yield rows
+        return rows
 
 
 SCORE_SLACK = 0.01  # a containment shown by its texts within this of its score (raw text, before normalization)

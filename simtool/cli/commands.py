@@ -297,7 +297,7 @@ def run_dupes(
 ) -> None:
     from rich.table import Table
 
-    from simtool.analyses.dupes import family_records, pair_lines, pair_records, passage_records, same_spans
+    from simtool.analyses.dupes import family_records, pair_records, passage_records, same_spans
     from simtool.cli.engine import engine_units
     from simtool.match.engine import DEFAULT_PARAMS, EngineParams, find_matches
     from simtool.store.corpus import notices_for
@@ -322,7 +322,10 @@ def run_dupes(
         records: Any = passage_records(notices, m)
         title = "相似片段"
     elif (fmt == "jsonl" and not out) or (out and output.file_format(out, fmt) == "jsonl"):
-        output.emit_lines(pair_lines(notices, m), path=out)  # the fast path: each side encoded once
+        from simtool.analyses.pair_text import pair_text
+        from simtool.read.batch import default_jobs
+
+        output.emit_text(pair_text(notices, m, default_jobs()), path=out)  # each side encoded once, both cores
         return
     else:
         records = pair_records(notices, m)

@@ -153,23 +153,25 @@ def write_file(
     return len(recs)
 
 
-def emit_lines(lines: Iterable[str], path: str | None = None, file: TextIO | None = None) -> int:
-    """Write JSONL lines made already (``pair_lines``) to ``path``, else to ``file`` or stdout; their number."""
+def emit_text(blocks: Iterable[bytes], path: str | None = None) -> None:
+    """Write blocks of UTF-8 text made already (``pair_text``: whole JSONL lines) to ``path``, else to stdout."""
     if path is None:
-        return _write_lines(lines, file or sys.stdout)
+        sys.stdout.flush()
+        raw = getattr(sys.stdout, "buffer", None)
+        for block in blocks:
+            if raw is None:
+                sys.stdout.write(block.decode("utf-8"))
+            else:
+                raw.write(block)
+        if raw is not None:
+            raw.flush()
+        return
     try:
-        with open(path, "w", encoding="utf-8", newline="\n") as f:
-            return _write_lines(lines, f)
+        with open(path, "wb") as f:
+            for block in blocks:
+                f.write(block)
     except OSError as exc:
         raise _unwritable(path, exc) from exc
-
-
-def _write_lines(lines: Iterable[str], out: TextIO) -> int:
-    n = 0
-    for line in lines:
-        out.write(line + "\n")
-        n += 1
-    return n
 
 
 def _unwritable(path: str, exc: OSError) -> UserError:
