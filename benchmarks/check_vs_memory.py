@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -50,6 +51,10 @@ def measure(corpus: Path, every: int) -> dict[str, Any]:
             t = time.perf_counter()
             checked = check_notices([notices[k] for k in picked], store)
             check_s = (time.perf_counter() - t) / len(picked)
+
+    def named(nid: str | None) -> str | None:  # a notice's path relative to the repository
+        return nid if nid is None else os.path.relpath(nid, ROOT)
+
     rows = []
     for k, rec in zip(picked, checked):
         st = shares[k]
@@ -57,10 +62,10 @@ def measure(corpus: Path, every: int) -> dict[str, Any]:
         got = {s.notice: s.shared for s in rec.sources}
         rows.append(
             {
-                "notice": notices[k].id,
+                "notice": named(notices[k].id),
                 "shared": [st.shared, rec.shared],
                 "copy_ratio": [st.copy_ratio, rec.copy_ratio],
-                "max_source": [st.max_source, rec.max_source],
+                "max_source": [named(st.max_source), named(rec.max_source)],
                 "sources": [len(mem), len(got)],
                 "sources_only_check": len(set(got) - set(mem)),
                 "sources_only_memory": len(set(mem) - set(got)),
