@@ -25,13 +25,18 @@ _reported: Reported | None = None
 _maker: LineMaker | None = None
 
 
+def _block(maker: LineMaker, reported: Reported, lo: int) -> bytes:
+    """The lines of the slice from ``lo`` as UTF-8, each ending in a line break."""
+    return "".join(line + "\n" for line in maker.lines(reported.rows(lo))).encode("utf-8")
+
+
 def _text_of(lo: int) -> bytes:
-    """The lines of the slice from ``lo`` as UTF-8, each ending in a line break (in a worker)."""
+    """``_block`` of the slice from ``lo`` in a worker, with one side cache per worker kept from slice to slice."""
     global _maker
     assert _reported is not None
-    if _maker is None:  # one side cache per worker, kept from slice to slice
+    if _maker is None:
         _maker = LineMaker(_reported.notices, _reported.units)
-    return "".join(line + "\n" for line in _maker.lines(_reported.rows(lo))).encode("utf-8")
+    return _block(_maker, _reported, lo)
 
 
 def pair_text(notices: Sequence[Notice], m: Matches, jobs: int = 1) -> Iterator[bytes]:
@@ -42,7 +47,7 @@ def pair_text(notices: Sequence[Notice], m: Matches, jobs: int = 1) -> Iterator[
     if jobs <= 1 or len(reported.a) < POOL_MIN_ROWS or "fork" not in multiprocessing.get_all_start_methods():
         maker = LineMaker(notices, m.units)
         for lo in starts:
-            yield "".join(line + "\n" for line in maker.lines(reported.rows(lo))).encode("utf-8")
+            yield _block(maker, reported, lo)
         return
     _reported = reported  # inherited by the forked workers
     try:

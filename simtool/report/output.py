@@ -157,14 +157,13 @@ def emit_text(blocks: Iterable[bytes], path: str | None = None) -> None:
     """Write blocks of UTF-8 text made already (``pair_text``: whole JSONL lines) to ``path``, else to stdout."""
     if path is None:
         sys.stdout.flush()
-        raw = getattr(sys.stdout, "buffer", None)
+        raw = getattr(sys.stdout, "buffer", None)  # a text stream without one (a test's) takes the text
         for block in blocks:
             if raw is None:
                 sys.stdout.write(block.decode("utf-8"))
             else:
                 raw.write(block)
-        if raw is not None:
-            raw.flush()
+        sys.stdout.flush()  # and the buffer under it
         return
     try:
         with open(path, "wb") as f:
