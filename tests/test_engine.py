@@ -337,6 +337,25 @@ def test_verification_on_worker_processes_gives_the_same_edges(
         assert np.array_equal(col_one, col_two)
 
 
+def test_shared_runs_beside_the_sketch_equal_the_runs_made_here(
+    seeds: simtool.Loaded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from simtool.match import parallel
+    from simtool.match.runs import run_pairs
+    from simtool.match.units import build_units
+
+    distinct, _ = collapse(build_units(seeds.notices, "literal").text)
+    monkeypatch.setattr(parallel, "POOL_MIN_TEXTS", 0)
+    made_in: list[int] = []
+    monkeypatch.setattr(parallel, "run_pairs", lambda texts, n: made_in.append(os.getpid()) or run_pairs(texts, n=n))
+    with parallel.run_pairs_beside(distinct, 12, 2) as beside:
+        got = beside()
+    assert made_in == []  # (made on the forked process: its list is its own)
+    assert np.array_equal(got, run_pairs(distinct, n=12)) and len(got) > 100
+
+
 def test_units_built_on_two_processes_equal_the_units_built_on_one(
     seeds: simtool.Loaded, monkeypatch: pytest.MonkeyPatch
 ) -> None:

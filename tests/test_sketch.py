@@ -318,6 +318,32 @@ def test_run_pairs_equal_the_plain_postings(
     assert got.tolist() == sorted(expected) and len(expected) > 50
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 6), min_size=2, max_size=5, unique=True), max_size=30))
+def test_distinct_holder_sets_drop_only_repeated_sets(groups: list[list[int]]) -> None:
+    from simtool.match.runs import distinct_holder_sets
+
+    holders = [sorted(g) for g in groups]
+    who = np.array([h for g in holders for h in g], dtype=np.int64)
+    size = np.array([len(g) for g in holders], dtype=np.int64)
+    got_who, got_size = distinct_holder_sets(who, size)
+    expected = [g for k, g in enumerate(holders) if g not in holders[:k]]
+    kept = [g.tolist() for g in np.split(got_who, np.cumsum(got_size)[:-1])] if len(got_size) else []
+    assert kept == expected
+
+
+def test_run_pairs_equal_without_the_repeated_holder_sets(
+    seed_texts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simtool.match import runs
+
+    texts = seed_texts + [t[3:40] + "，另加的一句话" for t in seed_texts[:60]]  # runs shared by the same texts
+    got = runs.run_pairs(texts)
+    monkeypatch.setattr(runs, "distinct_holder_sets", lambda who, size: (who, size))
+    plain = runs.run_pairs(texts)
+    assert np.array_equal(got, plain) and len(plain) > 50
+
+
 def test_gram_hashes_a_slice_at_a_time_equal_all_at_once(
     seed_texts: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

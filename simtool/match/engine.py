@@ -32,8 +32,8 @@ from simtool.match.lsh import (
     pairs_in_groups,
     sorted_unique,
 )
-from simtool.match.parallel import units_on, verify_blocks, verify_jobs
-from simtool.match.runs import RUN_CHARS, run_pairs
+from simtool.match.parallel import run_pairs_beside, units_on, verify_blocks, verify_jobs
+from simtool.match.runs import RUN_CHARS
 from simtool.match.units import SENTENCE, Units, collapse
 from simtool.match.verify import (
     Verified,
@@ -98,7 +98,13 @@ def keys_for(texts: Sequence[str], params: EngineParams, min_sim: float) -> np.n
     b, r = params.bands(min_sim)
     stop = stop_hashes() if params.stop and params.mode == "char" and params.ngram == 2 else None
     sigs = sketch.signatures(
-        list(texts), n=params.ngram, num_perm=params.num_perm, seed=params.seed, mode=params.mode, stop=stop
+        list(texts),
+        n=params.ngram,
+        num_perm=params.num_perm,
+        seed=params.seed,
+        mode=params.mode,
+        stop=stop,
+        perms=b * r,
     )
     return band_keys(sigs, b, r)
 
@@ -181,10 +187,12 @@ def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float, *
     """
     found: list[Verified] = []
     if len(texts) > 1:
-        with stage("sketch"):
-            keys = keys_for(texts, params, min_sim)
-        with stage("shared runs"):
-            extra = run_pairs(texts, n=params.runs) if params.runs else None
+        jobs = default_jobs() if jobs is None else jobs
+        with run_pairs_beside(texts, params.runs, jobs if params.runs else 1) as shared_runs:
+            with stage("sketch"):
+                keys = keys_for(texts, params, min_sim)
+            with stage("shared runs"):  # (on a second process: the time they take beyond the sketch)
+                extra = shared_runs() if params.runs else None
         blocks = candidate_blocks(keys, extra=extra)
         total = block_count(keys)
         made = 0
@@ -204,7 +212,7 @@ def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float, *
 
         progress("verify", 0, total)
         t0 = perf_counter()
-        jobs = verify_jobs(len(texts), default_jobs() if jobs is None else jobs)
+        jobs = verify_jobs(len(texts), jobs)
         for n, verified in verify_blocks(texts, timed_blocks(), min_sim, text_lengths(texts), jobs):
             tally("candidates", n)
             found.append(verified)

@@ -59,7 +59,8 @@ def lsh_params(threshold: float, num_perm: int, fp_weight: float = 0.5, fn_weigh
     return opt
 
 
-def _splitmix(x: np.ndarray) -> np.ndarray:
+def splitmix(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finalizer of each uint64 (wrapping): a well-mixed hash of an integer."""
     x = x ^ (x >> np.uint64(30))
     x = x * _MIX1
     x = x ^ (x >> np.uint64(27))
@@ -79,7 +80,7 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
         for k in range(bands):
             h = np.full(sig.shape[0], np.uint64(k + 1) * _PRIME, dtype=np.uint64)
             for j in range(k * rows, (k + 1) * rows):
-                h = _splitmix(h ^ sig[:, j])
+                h = splitmix(h ^ sig[:, j])
             out[:, k] = h
     return (out >> np.uint64(1)).astype(np.int64)
 
@@ -153,13 +154,15 @@ def _band_codes(keys: np.ndarray, k: int, max_bucket: int) -> np.ndarray:
     return lo * m + hi
 
 
-def sorted_unique(x: np.ndarray) -> np.ndarray:
+def sorted_unique(x: np.ndarray, *, runs: bool = False) -> np.ndarray:
     """``np.unique(x)`` by sorting (numpy 2's hash-based ``unique`` is several times slower on large int64 arrays).
+    ``runs``: ``x`` is sorted arrays joined, which a merge sort (``kind="stable"``) finds and merges: six
+    times faster than the default sort, which is slower on them than on random numbers.
 
-    >>> sorted_unique(np.array([3, 1, 3, 2])).tolist()
-    [1, 2, 3]
+    >>> sorted_unique(np.array([3, 1, 3, 2])).tolist(), sorted_unique(np.array([1, 3, 2, 3]), runs=True).tolist()
+    ([1, 2, 3], [1, 2, 3])
     """
-    x = np.sort(x)
+    x = np.sort(x, kind="stable" if runs else None)
     if len(x) < 2:
         return x
     keep = np.empty(len(x), dtype=bool)

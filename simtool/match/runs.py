@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from simtool.match.lsh import sorted_unique
+from simtool.match.lsh import sorted_unique, splitmix
 
 RUN_CHARS = 12  # a run of CNKI's 13 equal characters, less one for an edge that normalization moves
 MAX_HOLDERS = 64  # a run in more texts than this is a formula's, and proposes no pairs
@@ -102,6 +102,49 @@ def _hashed_grams(chars: np.ndarray, begin: np.ndarray, lengths: np.ndarray, n: 
     return h[starts], who
 
 
+_SET_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
+
+
+def distinct_holder_sets(who: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The postings ``who`` (groups of ``size`` holders, ascending within a group) with each group
+    whose holders are those of an earlier group left out, in the order they came.
+
+    Texts sharing a run of ``L`` characters share its ``L - n + 1`` grams, all held by the same texts:
+    at 1,000 notices the 1.1M grams held by 2 to 64 texts are 0.37M distinct holder sets, and the
+    pairs made from them half as many.  Groups are told apart by two 64-bit sums of their holders'
+    hashes (one mixed with the size), then compared holder by holder, so no two different sets are
+    ever merged.
+
+    >>> w, s = distinct_holder_sets(np.array([1, 2, 1, 3, 1, 2, 2, 3]), np.array([2, 2, 2, 2]))
+    >>> w.tolist(), s.tolist()
+    ([1, 2, 1, 3, 2, 3], [2, 2, 2])
+    """
+    if len(size) < 2:
+        return who, size
+    starts = np.cumsum(size) - size
+    x = who.astype(np.uint64)
+    with np.errstate(over="ignore"):
+        first, second = (np.add.reduceat(splitmix(x * mix + mix), starts) for mix in _SET_MIX)
+        first ^= splitmix(size.astype(np.uint64))
+    order = np.argsort(first, kind="stable")
+    k1, k2, z = first[order], second[order], size[order]
+    same = (k1[1:] == k1[:-1]) & (k2[1:] == k2[:-1]) & (z[1:] == z[:-1])
+    # a group equal to the one before it in that order, holder by holder, repeats it
+    later, earlier = order[1:][same], order[:-1][same]
+    if len(later):
+        z = size[later]
+        local = np.arange(int(z.sum())) - np.repeat(np.cumsum(z) - z, z)
+        equal = who[np.repeat(starts[later], z) + local] == who[np.repeat(starts[earlier], z) + local]
+        repeats = later[np.logical_and.reduceat(equal, np.cumsum(z) - z)]
+    else:
+        repeats = later
+    if not len(repeats):
+        return who, size
+    keep = np.ones(len(size), dtype=bool)
+    keep[repeats] = False
+    return who[np.repeat(keep, size)], size[keep]
+
+
 PAIRS_AT_ONCE = 1 << 24  # distinct codes waiting to be merged into the sorted ones found so far
 
 
@@ -120,7 +163,7 @@ def run_pairs(texts: Sequence[str], *, n: int = RUN_CHARS, max_holders: int | No
     bounds = np.r_[0, np.flatnonzero(h[1:] != h[:-1]) + 1, len(h)]
     size = np.diff(bounds)
     held = (size >= 2) & (size <= max_holders)
-    who, size = who[np.repeat(held, size)], size[held]
+    who, size = distinct_holder_sets(who[np.repeat(held, size)], size[held])
     after = np.repeat(size - 1, size) - (np.arange(len(who)) - np.repeat(np.cumsum(size) - size, size))
     m = np.int64(len(texts))
     merged = np.empty(0, dtype=np.int64)
@@ -133,7 +176,7 @@ def run_pairs(texts: Sequence[str], *, n: int = RUN_CHARS, max_holders: int | No
         fresh.append(sorted_unique(code_of[at] + who[at + d]))
         waiting += len(fresh[-1])
         if waiting > max(len(merged), PAIRS_AT_ONCE):
-            merged, fresh, waiting = sorted_unique(np.concatenate([merged, *fresh])), [], 0
+            merged, fresh, waiting = sorted_unique(np.concatenate([merged, *fresh]), runs=True), [], 0
         d += 1
         at = at[after[at] >= d]
-    return sorted_unique(np.concatenate([merged, *fresh]))
+    return sorted_unique(np.concatenate([merged, *fresh]), runs=True)

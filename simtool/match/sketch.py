@@ -344,6 +344,7 @@ def signatures(
     scheme: Scheme = DEFAULT_SCHEME,
     workers: int | None = None,
     stop: np.ndarray | None = None,
+    perms: int | None = None,
 ) -> np.ndarray:
     """MinHash signatures (len(texts), num_perm) uint64 of char n-gram (or jieba word n-gram) shingles.
 
@@ -352,8 +353,12 @@ def signatures(
     characters or ``DEFAULT_WORD_NGRAM`` words. ``workers`` threads share the numpy work.
     ``stop`` (sorted uint32 shingle hashes) leaves out stop shingles — the genre's commonest
     bigrams, which make unrelated texts look alike — except from a text that has no other shingle.
+    ``perms``: only the first ``perms`` values of each signature (LSH bands use 111 of 128, and every
+    value costs the same).
     """
     a, b = permutations(num_perm, seed, scheme=scheme)
+    if perms is not None:
+        a, b = a[:perms].copy(), b[:perms].copy()
     if mode == "char":
         hashes, offsets = _flat_char_hashes(texts, DEFAULT_NGRAM if n is None else n, _workers(workers))
     elif mode == "word":

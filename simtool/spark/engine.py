@@ -192,7 +192,7 @@ def distinct_pairs(m: int):
 
     def run(blobs: Iterable[tuple[int, Blob]]) -> Iterator[Blob]:
         parts = [b[0] for _, b in blobs]
-        codes = sorted_unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+        codes = sorted_unique(np.concatenate(parts), runs=True) if parts else np.empty(0, dtype=np.int64)
         if len(codes):
             yield codes // m, codes % m
 
