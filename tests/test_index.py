@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simtool.match.lsh import band_keys, candidate_pairs, lsh_params
+from simtool.match.lsh import CandidateBlocks, band_keys, candidate_pairs, lsh_params
 
 
 def brute(keys: np.ndarray) -> set[tuple[int, int]]:
@@ -26,6 +26,30 @@ def test_candidate_pairs_equal_brute_force(m: int, bands: int, alphabet: int, se
     keys = np.random.default_rng(seed).integers(0, alphabet, size=(m, bands)).astype(np.int64)
     got = {(int(a), int(b)) for a, b in candidate_pairs(keys)}
     assert got == brute(keys)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 60), st.integers(1, 4), st.integers(1, 5), st.integers(1, 40), st.integers(0, 2**32 - 1))
+def test_candidate_blocks_split_the_pairs_by_their_smaller_row(
+    m: int, bands: int, alphabet: int, per_block: int, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    keys = rng.integers(0, alphabet, size=(m, bands)).astype(np.int64)
+    keys[rng.random(m) < 0.3, 0] = 99  # one bucket over max_bucket (a star) when it is large
+    extra = np.unique([min(i, j) * m + max(i, j) for i, j in rng.integers(0, m, size=(m, 2)) if i != j])
+    blocks = CandidateBlocks(keys, max_bucket=8, pairs_per_block=per_block, extra=extra.astype(np.int64))
+    given_ = [[(int(a), int(b)) for a, b in block] for block in blocks]
+    flat = [p for block in given_ for p in block]
+    expected = {(int(c) // m, int(c) % m) for c in extra}
+    for k in range(bands):  # each bucket: all its pairs, or its first row with every other (a star)
+        for key in set(keys[:, k].tolist()):
+            rows = np.flatnonzero(keys[:, k] == key).tolist()
+            pairs = [(rows[0], r) for r in rows[1:]] if len(rows) > 8 else itertools.combinations(rows, 2)
+            expected.update(pairs)
+    assert len(flat) == len(set(flat)) and set(flat) == expected
+    lows = [{a for a, _ in block} for block in given_]
+    assert all(max(x) < min(y) for x, y in zip(lows, lows[1:]) if x and y)  # ranges of smaller rows, in order
+    assert len(given_) <= len(blocks)
 
 
 def test_band_keys_equal_iff_band_equal() -> None:

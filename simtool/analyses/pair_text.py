@@ -27,7 +27,8 @@ _maker: LineMaker | None = None
 
 def _block(maker: LineMaker, reported: Reported, lo: int) -> bytes:
     """The lines of the slice from ``lo`` as UTF-8, each ending in a line break."""
-    return "".join(line + "\n" for line in maker.lines(reported.rows(lo))).encode("utf-8")
+    lines = list(maker.lines(reported.rows(lo)))
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""  # (no copy of each line with its break)
 
 
 def _text_of(lo: int) -> bytes:

@@ -25,9 +25,9 @@ from simtool.core.types import Notice, Scope, View
 from simtool.match import sketch
 from simtool.match.families import find_families, with_containment_hubs
 from simtool.match.lsh import (
+    CandidateBlocks,
     band_keys,
-    block_count,
-    candidate_blocks,
+    lex_order,
     lsh_params,
     pairs_in_groups,
     sorted_unique,
@@ -193,8 +193,11 @@ def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float, *
                 keys = keys_for(texts, params, min_sim)
             with stage("shared runs"):  # (on a second process: the time they take beyond the sketch)
                 extra = shared_runs() if params.runs else None
-        blocks = candidate_blocks(keys, extra=extra)
-        total = block_count(keys)
+        t0 = perf_counter()
+        candidates = CandidateBlocks(keys, extra=extra)
+        del keys, extra  # memory: the buckets are what is left of them
+        built = perf_counter() - t0
+        blocks, total = iter(candidates), len(candidates)
         made = 0
         spent_on_blocks = 0.0
 
@@ -216,7 +219,7 @@ def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float, *
         for n, verified in verify_blocks(texts, timed_blocks(), min_sim, text_lengths(texts), jobs):
             tally("candidates", n)
             found.append(verified)
-        charge("lsh candidates", spent_on_blocks)
+        charge("lsh candidates", built + spent_on_blocks)
         charge("verify", perf_counter() - t0 - spent_on_blocks)
         progress("verify", total, total)
     edges = Verified.joined(found)
@@ -397,7 +400,7 @@ def find_matches(
     elif scope == "within":
         keep &= same
     idx = np.flatnonzero(keep)
-    idx = idx[np.lexsort((idx, hi[idx], lo[idx]))]
+    idx = idx[lex_order(lo[idx], hi[idx])]  # (stable: idx ascends within a pair)
     first = np.ones(len(idx), dtype=bool)  # a pair drawn twice (a star both ways) is kept once
     first[1:] = (np.diff(lo[idx]) != 0) | (np.diff(hi[idx]) != 0)
     idx = idx[first]
@@ -428,7 +431,7 @@ def _aligned_parts(
     mapped once each and their parts found one by one."""
     if not len(unit):
         return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
-    order = np.lexsort((end, start, unit))
+    order = lex_order(unit, start, end)
     u, s0, e0 = unit[order], start[order], end[order]
     new = np.ones(len(order), dtype=bool)
     new[1:] = (u[1:] != u[:-1]) | (s0[1:] != s0[:-1]) | (e0[1:] != e0[:-1])

@@ -7,6 +7,7 @@ reported as containment.  Alignment returns offsets (opcodes), kept all the way 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -14,6 +15,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
+from simtool.match.lsh import lex_order
 from simtool.text.sentences import MIN_SENTENCE_CHARS
 
 CONTAIN_MIN_CHARS = 12
@@ -41,7 +43,7 @@ class Verified(NamedTuple):
 
     def sorted(self) -> Verified:
         """The pairs in ``(i, j)`` order."""
-        return self.take(np.lexsort((self.j, self.i)))
+        return self.take(lex_order(self.i, self.j))
 
     @staticmethod
     def joined(parts: Sequence[Verified]) -> Verified:
@@ -58,6 +60,19 @@ class Verified(NamedTuple):
 def text_lengths(texts: Sequence[str]) -> np.ndarray:
     """``len`` of every text, as an array (``verify`` takes it to spare recomputing it block by block)."""
     return np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+
+
+def picked(texts: Sequence[str], idx: np.ndarray) -> Sequence[str]:
+    """``[texts[i] for i in idx]``, gathered in C (``operator.itemgetter``): twice as fast on millions
+    of texts, where the list's lookups miss the cache.
+
+    >>> picked(["a", "b", "c"], np.array([2, 0])), picked(["a"], np.array([0])), picked(["a"], np.array([], int))
+    (('c', 'a'), ['a'], [])
+    """
+    if len(idx) > 1:
+        got: tuple[str, ...] = operator.itemgetter(*idx.tolist())(texts)
+        return got
+    return [texts[int(i)] for i in idx]
 
 
 def similarity(a: str, b: str) -> float:
@@ -125,10 +140,7 @@ def verify(
     tried = np.flatnonzero(possible | may_contain)
     whole = np.zeros(len(pairs))
     if len(tried):  # one Indel pass serves both the similarity and the containment bound
-        idx = tried.tolist()
-        whole[tried] = pair_scores(
-            [texts[i] for i in pairs[idx, 0].tolist()], [texts[j] for j in pairs[idx, 1].tolist()], 0.0, workers
-        )
+        whole[tried] = pair_scores(picked(texts, pairs[tried, 0]), picked(texts, pairs[tried, 1]), 0.0, workers)
     scores = np.where(possible & (whole >= cutoff), whole, 0.0)
     contained = np.zeros(len(pairs), dtype=bool)
     spans: list[tuple[int, int, int]] = []  # of the containments, in order
@@ -144,11 +156,10 @@ def verify(
         todo = np.flatnonzero(ok)
         if len(todo):
             a_short = la[todo] <= lb[todo]
-            s_idx = np.where(a_short, pairs[todo, 0], pairs[todo, 1]).tolist()
-            l_idx = np.where(a_short, pairs[todo, 1], pairs[todo, 0]).tolist()
-            found_parts = [
-                _containment(texts[x], texts[y], min_sim * 100 - 1e-7, require_runs) for x, y in zip(s_idx, l_idx)
-            ]
+            shorts = picked(texts, np.where(a_short, pairs[todo, 0], pairs[todo, 1]))
+            longs = picked(texts, np.where(a_short, pairs[todo, 1], pairs[todo, 0]))
+            pct = min_sim * 100 - 1e-7
+            found_parts = [_containment(x, y, pct, require_runs) for x, y in zip(shorts, longs)]
             part = np.fromiter((f[3] for f in found_parts), dtype=np.float64, count=len(todo))
             hit = part >= cutoff
             scores[todo[hit]] = part[hit]
