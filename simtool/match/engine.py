@@ -188,11 +188,11 @@ def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float, *
     found: list[Verified] = []
     if len(texts) > 1:
         jobs = default_jobs() if jobs is None else jobs
-        with run_pairs_beside(texts, params.runs, jobs if params.runs else 1) as shared_runs:
+        with run_pairs_beside(texts, params.runs, jobs) as shared_runs:
             with stage("sketch"):
                 keys = keys_for(texts, params, min_sim)
             with stage("shared runs"):  # (on a second process: the time they take beyond the sketch)
-                extra = shared_runs() if params.runs else None
+                extra = shared_runs()
         t0 = perf_counter()
         candidates = CandidateBlocks(keys, extra=extra)
         del keys, extra  # memory: the buckets are what is left of them

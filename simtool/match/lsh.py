@@ -193,10 +193,10 @@ class _Band:
         end = np.repeat(starts + sizes, sizes)
         after = end - place - 1
         after[np.repeat(sizes > max_bucket, sizes) & (place != np.repeat(starts, sizes))] = 0
-        rank = np.empty(m, dtype=np.int32)
+        small = np.int32 if m < 2**31 else np.int64  # rows and places
+        rank = np.empty(m, dtype=small)
         rank[order] = place
-        small = np.int32 if m < 2**31 else np.int64
-        return _Band(order.astype(small), rank, after.astype(np.int32)[rank])
+        return _Band(order.astype(small), rank, after.astype(small)[rank])
 
     def codes(self, lo: int, hi: int, m: int) -> np.ndarray:
         """Pair codes ``i * m + j`` of this band's pairs whose smaller row ``i`` is in ``[lo, hi)``."""
@@ -218,7 +218,7 @@ class CandidateBlocks:
     ``extra``: sorted distinct pair codes ``i * len(keys) + j`` proposed otherwise (shared runs).
     The ranges are cut so that a block has about ``pairs_per_block`` pairs before the duplicates
     (a pair in several bands) go, so memory stays bounded by one block and the buckets (three int32
-    per row and band), and the caller can drop ``keys``; blocks never overlap, so no block is
+    per row and band, int32 below 2³¹ rows), and the caller can drop ``keys``; blocks never overlap, so no block is
     compared with the pairs given before it.
     """
 

@@ -47,10 +47,14 @@ def _run_pairs_of_texts(n: int) -> np.ndarray:
 
 
 @contextmanager
-def run_pairs_beside(texts: Sequence[str], n: int, jobs: int) -> Iterator[Callable[[], np.ndarray]]:
+def run_pairs_beside(texts: Sequence[str], n: int, jobs: int) -> Iterator[Callable[[], np.ndarray | None]]:
     """``run_pairs(texts, n=n)`` on a forked process while the body goes on (the sketch: the two take
     about as long, 25 and 35 s at 10,000 notices); the body's value, called, waits for them.  With one
-    job, or on a small input, they are computed when called; if the process fails, here."""
+    job, or on a small input, they are computed when called; if the process fails, here.  ``n`` 0:
+    no runs (``None``)."""
+    if not n:
+        yield lambda: None
+        return
     if verify_jobs(len(texts), jobs) <= 1:
         yield lambda: run_pairs(texts, n=n)
         return
