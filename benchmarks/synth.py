@@ -81,7 +81,18 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synth_copy import Lendable, Plant, plant, remap, wrap_notice  # noqa: E402
-from synth_text import _DATE, _INSPECTOR, Editor, Identity, Markov, _cn, _new_date, mask, new_identity  # noqa: E402
+from synth_text import (  # noqa: E402
+    _DATE,
+    _INSPECTOR,
+    Editor,
+    Identity,
+    Markov,
+    _cn,
+    _new_date,
+    mask,
+    new_identity,
+    seed_grams,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "corpora" / "seeds"
@@ -251,17 +262,21 @@ class GenNotice:
 
 
 class Generator:
-    def __init__(self, seed: int, realistic: bool = False, length: str = "full") -> None:
+    def __init__(self, seed: int, realistic: bool = False, length: str = "full", fresh: bool = False) -> None:
         self.seed = seed
         self.realistic = realistic
         self.length = length
+        self.fresh = fresh
         self.shape = SHAPES[length]
         self.pools = load_pools()
         p = self.pools
+        # --fresh: new text shares no 13-character run with the seeds, so the only copies are the planted ones
+        grams = seed_grams([f.read_text("utf-8") for f in sorted(SEEDS.glob("*.txt"))]) if fresh else frozenset()
         clauses = [c for s in p.problems + p.measures for c in re.split(r"[，,；;。]", s.body) if 6 <= len(c) <= 40]
-        self.problem_chain = Markov([s.body for s in p.problems] + [s.body for s in p.aspects] + clauses, order=1)
-        self.measure_chain = Markov([s.body for s in p.measures])
-        self.framing_chain = Markov([s.body for s in p.framings])
+        problem_texts = [s.body for s in p.problems] + [s.body for s in p.aspects] + clauses
+        self.problem_chain = Markov(problem_texts, order=1, forbidden=grams)
+        self.measure_chain = Markov([s.body for s in p.measures], forbidden=grams)
+        self.framing_chain = Markov([s.body for s in p.framings], forbidden=grams)
         self.seen: set[str] = set()
         self.notices: list[GenNotice] = []
 
@@ -691,6 +706,7 @@ def generate(
         "generator_version": GENERATOR_VERSION,
         **({"realistic": REALISTIC_VERSION} if realistic else {}),
         **({"length": length} if length != "full" else {}),
+        **({"fresh": True} if gen.fresh else {}),
         "notices": notices,
         "seed": seed,
         "seed_files": sorted(f.name for f in SEEDS.glob("*.txt")),
@@ -721,9 +737,15 @@ def main(argv: list[str] | None = None) -> int:
         default="full",
         help="full: ~13,000 characters a notice (37-45 problems); short: ~4,000 (11-15 problems)",
     )
+    ap.add_argument(
+        "--fresh",
+        action="store_true",
+        help="new text holds no 13-character run of a seed notice (by default two thirds of its segments hold one)",
+    )
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    m = generate(args.notices, args.out, args.seed, realistic=args.realistic, length=args.length)
+    gen = Generator(args.seed, args.realistic, args.length, fresh=args.fresh)
+    m = generate(args.notices, args.out, args.seed, realistic=args.realistic, length=args.length, generator=gen)
     print(json.dumps(m, ensure_ascii=False, indent=1))
     return 0
 

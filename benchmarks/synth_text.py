@@ -13,16 +13,33 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-
 # ------------------------------------------------------------------------------------------------ new text
+FRESH_RUN = 13  # --fresh: new text holds no run this long of a seed (CNKI's copy mark)
+FRESH_TRIES = 12  # successors tried before a walk is given up
+
+
+def seed_grams(texts: Sequence[str], n: int = FRESH_RUN) -> frozenset[str]:
+    """Every character ``n``-gram of ``texts`` (whitespace left out: a run may cross a line break).
+
+    >>> sorted(seed_grams(["加强 理论"], 3))
+    ['加强理', '强理论']
+    """
+    return frozenset(t[k : k + n] for raw in texts for t in ["".join(raw.split())] for k in range(len(t) - n + 1))
+
+
 class Markov:
     """Word-level order-2 Markov chain over training sentences; draws new sentences.
 
     A drawn sentence is rejected when more than ``max_copied`` of its characters come as one run from one
-    training sentence (so new text is new) or when it was drawn before.
+    training sentence (so new text is new) or when it was drawn before.  ``forbidden``: character
+    ``FRESH_RUN``-grams the drawn text must not hold (``seed_grams``, ``--fresh``): the walk takes another
+    successor of its context when a word would complete one, so new text shares no run of CNKI's 13
+    characters with the seeds.
     """
 
-    def __init__(self, texts: Sequence[str], max_copied: float = 0.55, order: int = 2) -> None:
+    def __init__(
+        self, texts: Sequence[str], max_copied: float = 0.55, order: int = 2, forbidden: frozenset[str] = frozenset()
+    ) -> None:
         import jieba
 
         jieba.setLogLevel(60)
@@ -39,6 +56,12 @@ class Markov:
         self.lens = [len(w) for w in self.words]
         self.table = {k: tuple(v) for k, v in table.items()}
         self.max_copied = max_copied
+        self.forbidden = forbidden
+
+    def _completes_forbidden(self, text: str, word: str) -> bool:
+        """Whether ``text + word`` ends in a forbidden gram that ``text`` did not hold."""
+        tail = text[-(FRESH_RUN - 1) :] + word
+        return any(tail[k : k + FRESH_RUN] in self.forbidden for k in range(len(tail) - FRESH_RUN + 1))
 
     def draw(self, rng: random.Random, seen: set[str], min_chars: int = 12, max_chars: int = 150) -> str:
         for attempt in range(2000):
@@ -47,9 +70,19 @@ class Markov:
             out: list[int] = []
             chars = run = longest = 0
             last_sid = last_pos = -1
+            drawn = ""
             while True:
                 nxt = self.table[ctx]
                 w, sid, pos = nxt[int(rng.random() * len(nxt))]
+                if self.forbidden:
+                    tries = 0
+                    while w != 1 and self._completes_forbidden(drawn, self.words[w]) and tries < FRESH_TRIES:
+                        w, sid, pos = nxt[int(rng.random() * len(nxt))]
+                        tries += 1
+                    if w != 1 and tries == FRESH_TRIES:
+                        chars = -1  # no way on without a seed run: draw again
+                        break
+                    drawn += self.words[w] if w != 1 else ""
                 if w == 1:
                     break
                 n = self.lens[w]
@@ -61,6 +94,8 @@ class Markov:
                 ctx = (*ctx[1:], w)
                 if chars > max_chars:
                     break
+            if chars < 0:
+                continue
             text = "".join(self.words[w] for w in out)
             if chars > max_chars:  # too long: keep the sentences that fit
                 cut = max(text.rfind(p, 0, max_chars) for p in "。；")

@@ -323,14 +323,18 @@ def test_verification_on_worker_processes_gives_the_same_edges(
     seeds: simtool.Loaded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from simtool.match import parallel
-    from simtool.match.engine import DEFAULT_PARAMS, verified_edges
+    from simtool.match.engine import DEFAULT_PARAMS, keys_for, verified_edges
+    from simtool.match.lsh import CandidateBlocks
     from simtool.match.units import build_units
 
     distinct, _ = collapse(build_units(seeds.notices, "literal").text)
     one = verified_edges(distinct, DEFAULT_PARAMS, 0.8, jobs=1)
     monkeypatch.setattr(parallel, "POOL_MIN_TEXTS", 0)
-    monkeypatch.setattr(parallel, "CHUNK_PAIRS", 5_000)  # many chunks, results taken back in order
+    monkeypatch.setattr(parallel, "CHUNK_PAIRS", 5_000)  # many chunks and blocks, results taken back in order
+    monkeypatch.setattr(parallel, "POOL_BLOCK_PAIRS", 20_000)
     assert parallel.verify_jobs(len(distinct), 2) == 2
+    keys = keys_for(distinct, DEFAULT_PARAMS, 0.8)
+    assert len(CandidateBlocks(keys, pairs_per_block=parallel.block_pairs(2))) > 4
     two = verified_edges(distinct, DEFAULT_PARAMS, 0.8, jobs=2)
     assert len(one.i) > 1000
     for col_one, col_two in zip(one, two):

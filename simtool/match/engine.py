@@ -25,6 +25,7 @@ from simtool.core.types import Notice, Scope, View
 from simtool.match import sketch
 from simtool.match.families import find_families, with_containment_hubs
 from simtool.match.lsh import (
+    Buckets,
     CandidateBlocks,
     band_keys,
     lex_order,
@@ -32,7 +33,7 @@ from simtool.match.lsh import (
     pairs_in_groups,
     sorted_unique,
 )
-from simtool.match.parallel import run_pairs_beside, units_on, verify_blocks, verify_jobs
+from simtool.match.parallel import block_pairs, run_pairs_beside, units_on, verify_candidates, verify_jobs
 from simtool.match.runs import RUN_CHARS
 from simtool.match.units import SENTENCE, Units, collapse
 from simtool.match.verify import (
@@ -191,37 +192,31 @@ def verified_edges(texts: Sequence[str], params: EngineParams, min_sim: float, *
         with run_pairs_beside(texts, params.runs, jobs) as shared_runs:
             with stage("sketch"):
                 keys = keys_for(texts, params, min_sim)
-            with stage("shared runs"):  # (on a second process: the time they take beyond the sketch)
+            t0 = perf_counter()
+            buckets = Buckets(keys)
+            del keys  # memory: the buckets are what is left of them
+            built = perf_counter() - t0
+            with stage("shared runs"):  # (on a second process: the time they take beyond the sketch and buckets)
                 extra = shared_runs()
         t0 = perf_counter()
-        candidates = CandidateBlocks(keys, extra=extra)
-        del keys, extra  # memory: the buckets are what is left of them
-        built = perf_counter() - t0
-        blocks, total = iter(candidates), len(candidates)
-        made = 0
-        spent_on_blocks = 0.0
-
-        def timed_blocks() -> Iterator[np.ndarray]:
-            nonlocal made, spent_on_blocks
-            while True:
-                t0 = perf_counter()
-                pairs = next(blocks, None)
-                spent_on_blocks += perf_counter() - t0
-                if pairs is None:
-                    return
-                made += 1
-                progress("verify", min(total, made), total)
-                yield pairs
-
+        jobs = verify_jobs(len(texts), jobs)
+        candidates = CandidateBlocks(buckets, extra=extra, pairs_per_block=block_pairs(jobs))
+        del buckets, extra
+        built += perf_counter() - t0
+        total = len(candidates)
         progress("verify", 0, total)
         t0 = perf_counter()
-        jobs = verify_jobs(len(texts), jobs)
-        for n, verified in verify_blocks(texts, timed_blocks(), min_sim, text_lengths(texts), jobs):
+        listed = 0.0  # seconds spent listing the blocks' candidates (on every process)
+        verified_blocks = verify_candidates(texts, candidates, min_sim, text_lengths(texts), jobs)
+        for made, (n, verified, listing) in enumerate(verified_blocks, 1):
             tally("candidates", n)
+            listed += listing
             found.append(verified)
-        charge("lsh candidates", built + spent_on_blocks)
-        charge("verify", perf_counter() - t0 - spent_on_blocks)
-        progress("verify", total, total)
+            progress("verify", made, total)
+        spent = perf_counter() - t0
+        on_lists = min(spent, listed / jobs)  # (on a pool: the lists' share of the workers' time)
+        charge("lsh candidates", built + on_lists)
+        charge("verify", spent - on_lists)
     edges = Verified.joined(found)
     found.clear()  # memory: one copy of the edges while they are sorted, not two
     return edges.sorted()

@@ -208,6 +208,16 @@ class _Band:
         return left * m + self.order[at]
 
 
+class Buckets:
+    """Every band's buckets of the band ``keys`` (rows × bands), a bucket above ``max_bucket`` rows as a
+    star: what ``CandidateBlocks`` lists pairs from, built apart so that it can be built while the
+    shared runs (its ``extra``) are still being found."""
+
+    def __init__(self, keys: np.ndarray, max_bucket: int = 64) -> None:
+        self.rows = keys.shape[0]
+        self.bands = [_Band.of(keys[:, k], max_bucket) for k in range(keys.shape[1])]
+
+
 class CandidateBlocks:
     """Distinct candidate pairs ``(i, j)``, ``i < j``, in blocks, every pair once: a block holds the pairs
     whose smaller row lies in its range of rows, from every band and from ``extra``.
@@ -224,14 +234,15 @@ class CandidateBlocks:
 
     def __init__(
         self,
-        keys: np.ndarray,
+        keys: np.ndarray | Buckets,
         *,
         max_bucket: int = 64,
         pairs_per_block: int = PAIRS_PER_BLOCK,
         extra: np.ndarray | None = None,
     ) -> None:
-        self.m = m = keys.shape[0]
-        self.bands = [_Band.of(keys[:, k], max_bucket) for k in range(keys.shape[1])]
+        buckets = keys if isinstance(keys, Buckets) else Buckets(keys, max_bucket)
+        self.m = m = buckets.rows
+        self.bands = buckets.bands
         self.extra = np.empty(0, dtype=np.int64) if extra is None else extra
         per_row = np.zeros(m, dtype=np.int64)
         for band in self.bands:
@@ -246,14 +257,20 @@ class CandidateBlocks:
     def __len__(self) -> int:
         return len(self.cuts) - 1
 
-    def __iter__(self) -> Iterator[np.ndarray]:
+    def block(self, k: int) -> np.ndarray:
+        """The pairs ``(i, j)`` of the ``k``-th block (rows ``i`` in its range), sorted; perhaps none."""
         m, extra = self.m, self.extra
-        for lo, hi in zip(self.cuts[:-1], self.cuts[1:]):
-            parts = [band.codes(lo, hi, m) for band in self.bands]
-            parts.append(extra[np.searchsorted(extra, lo * m) : np.searchsorted(extra, hi * m)])
-            codes = sorted_unique(np.concatenate(parts))
-            if len(codes):
-                yield np.stack([codes // m, codes % m], axis=1)
+        lo, hi = self.cuts[k], self.cuts[k + 1]
+        parts = [band.codes(lo, hi, m) for band in self.bands]
+        parts.append(extra[np.searchsorted(extra, lo * m) : np.searchsorted(extra, hi * m)])
+        codes = sorted_unique(np.concatenate(parts))
+        return np.stack([codes // m, codes % m], axis=1)
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        for k in range(len(self)):
+            pairs = self.block(k)
+            if len(pairs):
+                yield pairs
 
 
 def candidate_pairs(keys: np.ndarray, *, max_bucket: int = 64) -> np.ndarray:

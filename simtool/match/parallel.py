@@ -12,26 +12,31 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from time import perf_counter
 
 import numpy as np
 
 from simtool.core.types import Notice, View
+from simtool.match.lsh import PAIRS_PER_BLOCK, CandidateBlocks
 from simtool.match.runs import run_pairs
 from simtool.match.units import Units, build_units, concat_units
-from simtool.match.verify import SENTENCE_CONTAIN_RATIO, Verified, verify
+from simtool.match.verify import SENTENCE_CONTAIN_RATIO, Verified, text_array, verify
 
 POOL_MIN_TEXTS = 20_000  # distinct texts below which verification stays on one process
 POOL_MIN_NOTICES = 1_000  # notices below which units are built on one process
 CHUNK_PAIRS = 100_000  # candidate pairs a worker verifies at a time
-IN_FLIGHT = 3  # chunks waiting per worker: enough to keep it busy, few enough to bound memory
+POOL_BLOCK_PAIRS = 1 << 21  # band pairs of a block listed by a worker (about a million candidates, a few seconds)
+IN_FLIGHT = 2  # blocks waiting per worker: enough to keep it busy, few enough to bound memory
 
 _texts: Sequence[str] = ()
+_verify_texts: Sequence[str] | np.ndarray = ()  # the texts of verify_candidates (a text_array)
 _notices: Sequence[Notice] = ()
 _lengths: np.ndarray = np.empty(0, dtype=np.int64)
+_candidates: CandidateBlocks | None = None
 
 
 def verify_jobs(n_texts: int, jobs: int) -> int:
@@ -40,6 +45,12 @@ def verify_jobs(n_texts: int, jobs: int) -> int:
     if n_texts < POOL_MIN_TEXTS or "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return max(1, jobs)
+
+
+def block_pairs(jobs: int) -> int:
+    """Band pairs of a candidate block (``CandidateBlocks``) for verifying on ``jobs`` processes: small
+    blocks on a pool, so that every worker has one to list and verify while the others do."""
+    return PAIRS_PER_BLOCK if jobs <= 1 else POOL_BLOCK_PAIRS
 
 
 def _run_pairs_of_texts(n: int) -> np.ndarray:
@@ -76,39 +87,49 @@ def run_pairs_beside(texts: Sequence[str], n: int, jobs: int) -> Iterator[Callab
 
 
 def _verify_chunk(pairs: np.ndarray, min_sim: float) -> Verified:
-    return verify(_texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO, lengths=_lengths, workers=1)
+    return verify(_verify_texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO, lengths=_lengths, workers=1)
 
 
-def _chunks(blocks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
-    for pairs in blocks:
-        for lo in range(0, len(pairs), CHUNK_PAIRS):
-            yield pairs[lo : lo + CHUNK_PAIRS]
+def _verify_block(k: int, min_sim: float) -> tuple[int, Verified, float]:
+    """Block ``k`` of the inherited candidates, listed and verified here: ``(candidates, verified, seconds
+    spent listing them)``; verified ``CHUNK_PAIRS`` at a time (bounded temporaries)."""
+    assert _candidates is not None
+    t0 = perf_counter()
+    pairs = _candidates.block(k)
+    listed = perf_counter() - t0
+    parts = [_verify_chunk(pairs[lo : lo + CHUNK_PAIRS], min_sim) for lo in range(0, len(pairs), CHUNK_PAIRS)]
+    return len(pairs), Verified.joined(parts), listed
 
 
-def verify_blocks(
-    texts: Sequence[str], blocks: Iterable[np.ndarray], min_sim: float, lengths: np.ndarray, jobs: int
-) -> Iterator[tuple[int, Verified]]:
-    """``(candidates, verified)`` for each chunk of the candidate ``blocks``, in order, verified on
-    ``jobs`` processes (one: in this one, block by block)."""
+def verify_candidates(
+    texts: Sequence[str], candidates: CandidateBlocks, min_sim: float, lengths: np.ndarray, jobs: int
+) -> Iterator[tuple[int, Verified, float]]:
+    """``(candidates, verified, seconds spent listing them)`` for each block of ``candidates``, in order.
+    With more than one job the blocks are listed and verified on ``jobs`` forked processes, which inherit
+    the texts and the buckets: listing a block (sorting its band pairs) is a fifth of the work, and done
+    here it kept the workers waiting."""
+    gathered = text_array(texts) if len(candidates) > 1 else texts
     if jobs <= 1:
-        for pairs in blocks:
-            yield len(pairs), verify(texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO, lengths=lengths)
+        for k in range(len(candidates)):
+            t0 = perf_counter()
+            pairs = candidates.block(k)
+            listed = perf_counter() - t0
+            verified = verify(gathered, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO, lengths=lengths)
+            yield len(pairs), verified, listed
         return
-    global _texts, _lengths
-    _texts, _lengths = texts, lengths  # inherited by the forked workers
+    global _verify_texts, _lengths, _candidates
+    _verify_texts, _lengths, _candidates = gathered, lengths, candidates  # inherited by the forked workers
     try:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            waiting: deque[tuple[int, Future[Verified]]] = deque()
-            for chunk in _chunks(blocks):
-                waiting.append((len(chunk), pool.submit(_verify_chunk, chunk, min_sim)))
+            waiting: deque[Future[tuple[int, Verified, float]]] = deque()
+            for k in range(len(candidates)):
+                waiting.append(pool.submit(_verify_block, k, min_sim))
                 while len(waiting) >= jobs * IN_FLIGHT:
-                    n, done = waiting.popleft()
-                    yield n, done.result()
+                    yield waiting.popleft().result()
             while waiting:
-                n, done = waiting.popleft()
-                yield n, done.result()
+                yield waiting.popleft().result()
     finally:
-        _texts, _lengths = (), np.empty(0, dtype=np.int64)
+        _verify_texts, _lengths, _candidates = (), np.empty(0, dtype=np.int64), None
 
 
 def _units_of(first: int, last: int, view: View) -> tuple[int, Units]:
