@@ -131,12 +131,13 @@ def child(step: str, *args: str) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def ensure_data(n: int, realistic: bool, length: str = "full") -> Path:
-    name = ("scale" if length == "full" else length) + f"{n}{'-real' if realistic else ''}"
+def ensure_data(n: int, realistic: bool, length: str = "full", fresh: bool = False) -> Path:
+    name = ("scale" if length == "full" else length) + f"{n}{'-real' if realistic else ''}{'-fresh' if fresh else ''}"
     data = BENCH / "data" / name
     if not (data / "manifest.json").exists():
         cmd = [sys.executable, str(BENCH / "synth.py"), "--notices", str(n), "--out", str(data), "--length", length]
-        subprocess.run(cmd + (["--realistic"] if realistic else []), check=True, cwd=ROOT, capture_output=True)
+        cmd += (["--realistic"] if realistic else []) + (["--fresh"] if fresh else [])
+        subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True)
     return data
 
 
@@ -145,7 +146,8 @@ def markdown(r: dict[str, Any]) -> str:
     dirty = " (simtool/ has uncommitted changes)" if p["simtool_dirty"] else ""
     lines = [
         f"# Scale: {r['notices']} generated notices{' (realistic copying)' if r['realistic'] else ''}"
-        f"{' of ~4,000 characters (synth.py --length short)' if r.get('length') == 'short' else ''}",
+        f"{' of ~4,000 characters (synth.py --length short)' if r.get('length') == 'short' else ''}"
+        f"{', own text with no seed run (synth.py --fresh)' if r.get('fresh') else ''}",
         "",
         f"- command: `{p['command']}`; machine: 2 cores, 24 GB",
         f"- date: {p['date']}; commit {p['commit']}{dirty}",
@@ -202,6 +204,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--notices", type=int, nargs="+", default=[200])
     ap.add_argument("--realistic", action="store_true")
+    ap.add_argument("--fresh", action="store_true", help="synth.py --fresh (new text holds no 13-character seed run)")
     ap.add_argument(
         "--length", choices=["full", "short"], default="full", help="synth.py --length (short: ~4,000 chars)"
     )
@@ -227,19 +230,21 @@ def main() -> int:
         print(json.dumps(fn(*args)))
         return 0
     for n in a.notices:
-        data = ensure_data(n, a.realistic, a.length)
+        data = ensure_data(n, a.realistic, a.length, a.fresh)
         corpus = str(data / "corpus" / "notices")
         db = str(data / "scale.db")
         r: dict[str, Any] = {
             "notices": n,
             "realistic": a.realistic,
             "length": a.length,
+            "fresh": a.fresh,
             "provenance": provenance("python benchmarks/scale.py " + " ".join(sys.argv[1:])),
             "ingest": {},
         }
         for jobs in sorted(a.jobs):
             r["ingest"][str(jobs)] = child("ingest", corpus, db, str(jobs))
-        out = BENCH / "results" / f"scale-{n}{'-real' if a.realistic else ''}{'-short' if a.length == 'short' else ''}"
+        kind = f"{'-real' if a.realistic else ''}{'-short' if a.length == 'short' else ''}{'-fresh' if a.fresh else ''}"
+        out = BENCH / "results" / f"scale-{n}{kind}"
         if a.skip_dupes:
             r["dupes"] = None
         elif a.keep_dupes:
