@@ -336,9 +336,13 @@ def test_verification_on_worker_processes_gives_the_same_edges(
     keys = keys_for(distinct, DEFAULT_PARAMS, 0.8)
     assert len(CandidateBlocks(keys, pairs_per_block=parallel.block_pairs(2))) > 4
     two = verified_edges(distinct, DEFAULT_PARAMS, 0.8, jobs=2)
+    monkeypatch.setattr(parallel, "PAIRS_PER_BLOCK", 20_000)  # one process, many blocks (texts from an array)
+    assert len(CandidateBlocks(keys, pairs_per_block=parallel.block_pairs(1))) > 4
+    blocks_here = verified_edges(distinct, DEFAULT_PARAMS, 0.8, jobs=1)
     assert len(one.i) > 1000
-    for col_one, col_two in zip(one, two):
+    for col_one, col_two, col_here in zip(one, two, blocks_here):
         assert np.array_equal(col_one, col_two)
+        assert np.array_equal(col_one, col_here)
 
 
 def test_shared_runs_beside_the_sketch_equal_the_runs_made_here(
