@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 # ------------------------------------------------------------------------------------------------ new text
 FRESH_RUN = 13  # --fresh: new text holds no run this long of a seed (CNKI's copy mark)
-FRESH_TRIES = 12  # successors tried before a walk is given up
+FRESH_TRIES = 12  # a walk that needs this many other successors for one word is given up and drawn again
 
 
 def seed_grams(texts: Sequence[str], n: int = FRESH_RUN) -> frozenset[str]:
@@ -80,7 +80,7 @@ class Markov:
                         w, sid, pos = nxt[int(rng.random() * len(nxt))]
                         tries += 1
                     if w != 1 and tries == FRESH_TRIES:
-                        chars = -1  # no way on without a seed run: draw again
+                        chars = -1  # (even when the last try found one: the rule the measured corpora were made by)
                         break
                     drawn += self.words[w] if w != 1 else ""
                 if w == 1:
