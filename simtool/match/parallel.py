@@ -90,13 +90,18 @@ def _verify_chunk(pairs: np.ndarray, min_sim: float) -> Verified:
     return verify(_verify_texts, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO, lengths=_lengths, workers=1)
 
 
+def _listed(candidates: CandidateBlocks, k: int) -> tuple[np.ndarray, float]:
+    """Block ``k``'s candidate pairs and the seconds spent listing them."""
+    t0 = perf_counter()
+    pairs = candidates.block(k)
+    return pairs, perf_counter() - t0
+
+
 def _verify_block(k: int, min_sim: float) -> tuple[int, Verified, float]:
     """Block ``k`` of the inherited candidates, listed and verified here: ``(candidates, verified, seconds
     spent listing them)``; verified ``CHUNK_PAIRS`` at a time (bounded temporaries)."""
     assert _candidates is not None
-    t0 = perf_counter()
-    pairs = _candidates.block(k)
-    listed = perf_counter() - t0
+    pairs, listed = _listed(_candidates, k)
     parts = [_verify_chunk(pairs[lo : lo + CHUNK_PAIRS], min_sim) for lo in range(0, len(pairs), CHUNK_PAIRS)]
     return len(pairs), Verified.joined(parts), listed
 
@@ -111,9 +116,7 @@ def verify_candidates(
     gathered = text_array(texts) if len(candidates) > 1 else texts
     if jobs <= 1:
         for k in range(len(candidates)):
-            t0 = perf_counter()
-            pairs = candidates.block(k)
-            listed = perf_counter() - t0
+            pairs, listed = _listed(candidates, k)
             verified = verify(gathered, pairs, min_sim, contain_ratio=SENTENCE_CONTAIN_RATIO, lengths=lengths)
             yield len(pairs), verified, listed
         return
