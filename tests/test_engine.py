@@ -345,6 +345,20 @@ def test_verification_on_worker_processes_gives_the_same_edges(
         assert np.array_equal(col_one, col_here)
 
 
+def test_aligned_spans_found_a_range_of_units_at_a_time_are_the_same(
+    seeds: simtool.Loaded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simtool.match import engine
+
+    whole = find_matches(seeds.notices, min_sim=0.8)
+    assert int(whole.contained.sum()) > 500
+    monkeypatch.setattr(engine, "SPAN_ROWS_AT_ONCE", 50)  # dozens of pieces, each a range of whole units
+    assert len(list(engine._by_unit_range(np.where(whole.contained, whole.a, -1), len(whole.units), 50))) > 10
+    pieces = find_matches(seeds.notices, min_sim=0.8)
+    for col in ("a", "b", "score", "contained", "a_start", "a_end", "b_start", "b_end"):
+        assert np.array_equal(getattr(whole, col), getattr(pieces, col)), col
+
+
 def test_shared_runs_beside_the_sketch_equal_the_runs_made_here(
     seeds: simtool.Loaded, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -406,15 +406,39 @@ def find_matches(
     texts = [n.text for n in notices]
     a_start, a_end = units.start[lo].copy(), units.end[lo].copy()
     b_start, b_end = units.start[hi].copy(), units.end[hi].copy()
-    todo = np.flatnonzero(long_unit >= 0)  # containments: the aligned part of the longer unit, once per unit and part
-    found, back = _aligned_parts(texts, units, long_unit[todo], ls[todo], le[todo])
-    offset = units.start[long_unit[todo]]
-    lo_part, hi_part = offset + found[back, 0], offset + found[back, 1]
-    on_a = long_unit[todo] == lo[todo]
-    a_start[todo[on_a]], a_end[todo[on_a]] = lo_part[on_a], hi_part[on_a]
-    b_start[todo[~on_a]], b_end[todo[~on_a]] = lo_part[~on_a], hi_part[~on_a]
+    # containments: the aligned part of the longer unit, once per unit and part, a range of units at a time
+    for todo in _by_unit_range(long_unit, len(units), SPAN_ROWS_AT_ONCE):
+        found, back = _aligned_parts(texts, units, long_unit[todo], ls[todo], le[todo])
+        offset = units.start[long_unit[todo]]
+        lo_part, hi_part = offset + found[back, 0], offset + found[back, 1]
+        on_a = long_unit[todo] == lo[todo]
+        a_start[todo[on_a]], a_end[todo[on_a]] = lo_part[on_a], hi_part[on_a]
+        b_start[todo[~on_a]], b_end[todo[~on_a]] = lo_part[~on_a], hi_part[~on_a]
     laps.lap("aligned spans")
     return Matches(units, lo, hi, sc, cont, rep_col, size_col, a_start, a_end, b_start, b_end, unit_family)
+
+
+SPAN_ROWS_AT_ONCE = 1 << 21  # containments whose aligned parts are found together (bounded temporaries)
+
+
+def _by_unit_range(long_unit: np.ndarray, n_units: int, rows: int) -> Iterator[np.ndarray]:
+    """The rows with ``long_unit >= 0`` (ascending), in pieces of about ``rows`` that never split a unit:
+    each piece holds the rows of a range of units, so that a unit's parts are found once, as in one piece.
+
+    >>> [p.tolist() for p in _by_unit_range(np.array([2, -1, 0, 2, 1]), 3, 2)]
+    [[2, 4], [0, 3]]
+    """
+    rows_of = np.flatnonzero(long_unit >= 0)
+    if len(rows_of) <= rows:
+        yield rows_of
+        return
+    unit = long_unit[rows_of]
+    ends = np.cumsum(np.bincount(unit, minlength=n_units))
+    cuts = sorted_unique(np.r_[0, np.searchsorted(ends, np.arange(rows, len(rows_of), rows)) + 1, n_units])
+    for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+        piece = rows_of[(unit >= lo) & (unit < hi)]
+        if len(piece):
+            yield piece
 
 
 def _aligned_parts(
