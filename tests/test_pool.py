@@ -11,7 +11,7 @@ from pathlib import Path
 from test_robustness import CLI, make_corpus
 
 import simtool
-from simtool.read.batch import POOL_MIN_FILES, parse_paths
+from simtool.read.batch import POOL_MIN_FILES, Parsed, parse_paths
 
 
 def _dump(db: Path) -> list[tuple]:
@@ -86,3 +86,36 @@ def test_a_library_script_without_a_main_guard_loads_a_big_folder(tmp_path: Path
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-400:]
     assert done.stdout.strip() == str(POOL_MIN_FILES + 4)
+
+
+def test_files_indexed_together_get_the_rows_each_gets_alone(tmp_path: Path) -> None:
+    from simtool.read.batch import parse_batch, parse_file
+    from simtool.store.codec import encode_index
+
+    folder = tmp_path / "in"
+    make_corpus(folder, 6)
+    files = sorted(str(p) for p in folder.iterdir()) + sorted(str(p) for p in Path("corpora/seeds").iterdir())
+    together = parse_batch(files, index=encode_index)
+    alone = [parse_file(f, index=encode_index) for f in files]
+    assert all(isinstance(p, Parsed) and p.rows for p in together)
+    assert [p.rows for p in together] == [p.rows for p in alone]  # type: ignore[union-attr]
+
+
+def test_a_file_whose_index_fails_is_the_only_skip_of_its_batch(tmp_path: Path) -> None:
+    from simtool.read.batch import parse_batch
+    from simtool.store.codec import encode_index
+
+    folder = tmp_path / "in"
+    make_corpus(folder, 4)
+    files = sorted(str(p) for p in folder.iterdir())
+    bad = parse_batch(files[1:2])[0]
+    assert isinstance(bad, Parsed)
+
+    def index(notices: list) -> list:
+        if any(n.path == bad.doc.path for n in notices):
+            raise ValueError("boom")
+        return encode_index(notices)
+
+    got = parse_batch(files, index=index)
+    assert [type(p).__name__ for p in got] == ["Parsed", "Skip", "Parsed", "Parsed"]
+    assert all(p.rows for p in got if isinstance(p, Parsed))

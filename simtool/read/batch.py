@@ -1,8 +1,9 @@
 """Reading and parsing many files on every core, in the order given.
 
 Reading, cleaning, splitting, parsing and (when the caller passes an ``index`` function) sketching
-are independent per file, so they run in a pool of worker processes over the files; the results
-come back in the input order, so every run gives the same answer whatever the number of workers.
+are independent per file, so they run in a pool of worker processes over batches of files (the
+index rows of a batch are computed in one call); the results come back in the input order, so every
+run gives the same answer whatever the number of workers.
 Writing to the store stays in the calling process, one transaction per file.
 """
 
@@ -11,9 +12,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
-from typing import Any
+from typing import Any, cast
 
 from simtool.core.threads import use_threads
 from simtool.core.types import Document, Notice, Skip
@@ -23,6 +24,7 @@ from simtool.read.parse import notices_from_text
 IndexRows = list[tuple[bytes, bytes] | None]
 Indexer = Callable[[Sequence[Notice]], IndexRows]
 POOL_MIN_FILES = 16  # fewer files are parsed in this process: starting workers costs about a second
+FILES_PER_BATCH = 8  # files parsed (and indexed together) by one task
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +100,28 @@ def default_jobs() -> int:
     return max(1, min(8, os.cpu_count() or 1)) if _ALL_CORES else 1
 
 
-def _call(args: tuple[str, bool, Indexer | None]) -> Parsed | Skip:
-    return parse_file(*args)
+def parse_batch(files: Sequence[str], force: bool = False, index: Indexer | None = None) -> list[Parsed | Skip]:
+    """``parse_file`` of each of ``files``, with the index rows of all of them computed in one call (a
+    third less time than file by file: the sketch's fixed cost is paid once); when that call fails, each
+    file is parsed and indexed alone again, so that only the file at fault becomes a ``Skip``."""
+    parsed = [parse_file(f, force) for f in files]
+    todo = [k for k, p in enumerate(parsed) if isinstance(p, Parsed) and p.doc.sha256 not in _known]
+    if index is None or not todo:
+        return parsed
+    try:
+        rows = index([n for k in todo for n in cast(Parsed, parsed[k]).notices])
+    except Exception:
+        return [parse_file(f, force, index) if k in todo else parsed[k] for k, f in enumerate(files)]
+    at = 0
+    for k in todo:
+        item = cast(Parsed, parsed[k])
+        parsed[k] = replace(item, rows=rows[at : at + len(item.notices)])
+        at += len(item.notices)
+    return parsed
+
+
+def _call(args: tuple[Sequence[str], bool, Indexer | None]) -> list[Parsed | Skip]:
+    return parse_batch(*args)
 
 
 def parse_paths(
@@ -120,18 +142,23 @@ def parse_paths(
     jobs = default_jobs() if jobs is None else max(1, jobs)
     if jobs == 1 or len(files) < POOL_MIN_FILES:
         _remember(known)
-        results: Iterator[Parsed | Skip] = (parse_file(f, force, index) for f in files)
-        yield from _merge(items, results)
+        batches = (
+            parse_batch(files[lo : lo + FILES_PER_BATCH], force, index) for lo in range(0, len(files), FILES_PER_BATCH)
+        )
+        yield from _merge(items, (item for batch in batches for item in batch))
         return
     with ProcessPoolExecutor(
         jobs, mp_context=get_context("spawn"), initializer=_worker_start, initargs=(known, os.getpid())
     ) as pool:
-        chunk = max(1, min(8, len(files) // (jobs * 8)))
+        chunk = max(1, min(FILES_PER_BATCH, len(files) // (jobs * 8)))
         window = jobs * chunk * 16  # files in flight: bounded, so parsed results never pile up in memory
 
         def parsed() -> Iterator[Parsed | Skip]:
             for lo in range(0, len(files), window):
-                yield from pool.map(_call, [(f, force, index) for f in files[lo : lo + window]], chunksize=chunk)
+                part = files[lo : lo + window]
+                batches = [(part[k : k + chunk], force, index) for k in range(0, len(part), chunk)]
+                for batch in pool.map(_call, batches):
+                    yield from batch
 
         yield from _merge(items, parsed())
 
