@@ -25,6 +25,8 @@ import numpy as np
 from simtool.core.errors import UserError
 from simtool.core.types import Document, Notice, Segment
 
+_headings = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False), one encoder for all
+
 SCHEMA_VERSION = 2
 APP_ID = 0x53494D54  # "SIMT"
 
@@ -223,7 +225,7 @@ class Store:
             self.db.executemany(
                 "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (n.id, i, s.kind, s.start, s.end, json.dumps(list(s.heading), ensure_ascii=False), s.problem)
+                    (n.id, i, s.kind, s.start, s.end, _headings(list(s.heading)), s.problem)
                     for n in notices
                     for i, s in enumerate(n.segments)
                 ],
