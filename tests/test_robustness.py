@@ -107,6 +107,34 @@ def test_store_of_another_schema_version_is_refused_clearly(tmp_path: Path) -> N
     assert "格式版本" in res.output and "Traceback" not in res.output
 
 
+def _plan(db: Path) -> str:
+    con = sqlite3.connect(db)
+    try:
+        return str(con.execute("EXPLAIN QUERY PLAN SELECT id FROM notices ORDER BY path, idx").fetchall())
+    finally:
+        con.close()
+
+
+def test_a_store_made_before_the_order_index_gets_it_and_keeps_its_notices(tmp_path: Path) -> None:
+    folder, db = tmp_path / "in", tmp_path / "s.db"
+    make_corpus(folder, 3)
+    simtool.ingest([str(folder)], str(db))
+    before = simtool.notices(db=str(db))
+    con = sqlite3.connect(db)
+    con.execute("DROP INDEX notices_order")
+    con.commit()
+    con.close()
+    assert "TEMP B-TREE" in _plan(db)  # without it, the notices are sorted with their texts each time
+    db.chmod(0o444)
+    try:  # a read-only store without it still opens and reads (a root user may write it anyway)
+        assert [n.id for n in simtool.notices(db=str(db))] == [n.id for n in before]
+    finally:
+        db.chmod(0o644)
+    Store(db).close()
+    assert "notices_order" in _plan(db)
+    assert [n.text for n in simtool.notices(db=str(db))] == [n.text for n in before] and len(before) == 3
+
+
 @pytest.mark.parametrize("content", [b"not a database at all" * 100, b""])
 def test_foreign_or_corrupt_store_is_refused_clearly(tmp_path: Path, content: bytes) -> None:
     db = tmp_path / "x.db"

@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS notices (
     text TEXT NOT NULL, keys BLOB, spans BLOB
 );
 CREATE INDEX IF NOT EXISTS notices_sha ON notices(sha256);
+CREATE INDEX IF NOT EXISTS notices_order ON notices(path, idx);
 CREATE TABLE IF NOT EXISTS segments (
     notice_id TEXT NOT NULL REFERENCES notices(id) ON DELETE CASCADE, seq INTEGER NOT NULL,
     kind TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL, heading TEXT NOT NULL,
@@ -113,6 +114,7 @@ class Store:
             return
         if app_id != APP_ID:
             raise StoreError(f"{self.path} 不是 simtool 库，请换一个 --db 路径")
+        self._add_order_index()
         if version == 1:  # before reference documents: add their table
             try:
                 with self.db:
@@ -125,6 +127,16 @@ class Store:
             raise StoreError(
                 f"库文件 {self.path} 的格式版本是 {version}，本程序需要 {SCHEMA_VERSION}，请用新库重新导入通报"
             )
+
+    def _add_order_index(self) -> None:
+        """The index of notices in path order, for a store made before it (same schema version): reading every
+        notice in that order (the check index, dupes from the store) then walks it instead of sorting the notices
+        with their texts and blobs, 2–5 s at 10,000 notices, each time."""
+        try:
+            with self.db:
+                self.db.execute("CREATE INDEX IF NOT EXISTS notices_order ON notices(path, idx)")
+        except sqlite3.OperationalError:  # a read-only file: readable as it is, only slower
+            pass
 
     @property
     def in_memory(self) -> bool:
