@@ -114,7 +114,6 @@ class Store:
             return
         if app_id != APP_ID:
             raise StoreError(f"{self.path} 不是 simtool 库，请换一个 --db 路径")
-        self._add_order_index()
         if version == 1:  # before reference documents: add their table
             try:
                 with self.db:
@@ -122,11 +121,13 @@ class Store:
                     self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             except sqlite3.OperationalError:  # a read-only file: readable as it is, without references
                 pass
+            self._add_order_index()
             return
         if version != SCHEMA_VERSION:
             raise StoreError(
                 f"库文件 {self.path} 的格式版本是 {version}，本程序需要 {SCHEMA_VERSION}，请用新库重新导入通报"
             )
+        self._add_order_index()
 
     def _add_order_index(self) -> None:
         """The index of notices in path order, for a store made before it (same schema version): reading every
