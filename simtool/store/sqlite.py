@@ -28,6 +28,7 @@ from simtool.core.types import Document, Notice, Segment
 _headings = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False), one encoder for all
 
 SCHEMA_VERSION = 2
+_ORDER_INDEX = "CREATE INDEX IF NOT EXISTS notices_order ON notices(path, idx);"  # notices in path order
 APP_ID = 0x53494D54  # "SIMT"
 
 _SCHEMA = """
@@ -44,7 +45,6 @@ CREATE TABLE IF NOT EXISTS notices (
     text TEXT NOT NULL, keys BLOB, spans BLOB
 );
 CREATE INDEX IF NOT EXISTS notices_sha ON notices(sha256);
-CREATE INDEX IF NOT EXISTS notices_order ON notices(path, idx);
 CREATE TABLE IF NOT EXISTS segments (
     notice_id TEXT NOT NULL REFERENCES notices(id) ON DELETE CASCADE, seq INTEGER NOT NULL,
     kind TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL, heading TEXT NOT NULL,
@@ -108,7 +108,7 @@ class Store:
         tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if tables == 0:
             with self.db:
-                self.db.executescript(_SCHEMA + _REFERENCES)
+                self.db.executescript(_SCHEMA + _ORDER_INDEX + _REFERENCES)
                 self.db.execute(f"PRAGMA application_id = {APP_ID}")
                 self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             return
@@ -135,7 +135,7 @@ class Store:
         with their texts and blobs, 2–5 s at 10,000 notices, each time."""
         try:
             with self.db:
-                self.db.execute("CREATE INDEX IF NOT EXISTS notices_order ON notices(path, idx)")
+                self.db.execute(_ORDER_INDEX)
         except sqlite3.OperationalError:  # a read-only file: readable as it is, only slower
             pass
 
