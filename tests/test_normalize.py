@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from simtool.text.normalize import normalize, normalize_map, template
@@ -87,6 +87,8 @@ def test_fast_and_mapped_paths_agree_and_offsets_are_monotone(s: str) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(CJKISH, max_size=8))
+@example(["\ue000"]).via("a text holding the separator normalize_many joins texts with")
+@example(["一是 加强\ue000学习", " X ", "\ue000"]).via("the separator among other texts")
 def test_normalize_many_equals_one_by_one(texts: list[str]) -> None:
     from simtool.text.normalize import normalize_many
 

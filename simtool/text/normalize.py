@@ -246,16 +246,16 @@ def normalize(text: str, view: View = "literal") -> str:
 def normalize_many(texts: list[str], view: View = "literal") -> list[str]:
     """``[normalize(t, view) for t in texts]`` in one pass over the joined texts (much faster).
 
-    The texts are joined by a private-use separator that no step matches across; a separator
-    already inside a text is dropped first, as normalization drops private-use characters anyway.
+    The texts are joined by a private-use separator that no step matches across; a text that holds
+    the separator itself (it is kept like any other character) is normalized alone.
     """
     if not texts:
         return []
-    joined = _SEP.join(t.replace(_SEP, "") for t in texts).translate(_TABLE)
+    joined = _SEP.join("" if _SEP in t else t for t in texts).translate(_TABLE)
     out = _SEP_SPACES.sub(_SEP, joined).strip(" ")
     for step in _steps(view):
         out = _sub(out, step)
-    return out.split(_SEP)
+    return [normalize(t, view) if _SEP in t else got for t, got in zip(texts, out.split(_SEP))]
 
 
 def template(text: str) -> str:
